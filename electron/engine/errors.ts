@@ -27,9 +27,20 @@ export type ErrorCode =
   | 'UNSAFE_PATH'
   | 'SOURCE_UNREACHABLE'
   | 'SOURCE_INVALID'
+  | 'SOURCE_AUTH_FAILED'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_PRIVILEGE'
+  | 'SOURCE_UNSUPPORTED'
+  | 'SOURCE_CONNECTION_LOST'
+  | 'SOURCE_CHANGED'
+  | 'RESTORE_FAILED'
+  | 'SOURCE_BUSY'
   | 'VERIFY_FAILED'
   | 'KEY_IN_USE'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  | 'CATALOG_TOO_NEW'
+  | 'CATALOG_UNREADABLE'
+  | 'CATALOG_BUSY';
 
 const exitCodeOf: Partial<Record<ErrorCode, number>> = {
   USAGE: exitCodes.usage,

@@ -1,0 +1,57 @@
+// `airlock restore`: restores a snapshot's files into a folder, or a SQLite snapshot into a new database file.
+
+import { AirlockError } from '../../engine/errors.ts';
+import { restoreSqlite } from '../../engine/restore/restore-sqlite.ts';
+import { restoreFiles } from '../../engine/sources/files/restore.ts';
+import { flag, listOption, stringOption, type Command } from '../command.ts';
+import { formatBytes } from '../format.ts';
+
+function sqlitePath(url: string): string {
+  const m = /^sqlite:\/\/(\/.*)$/.exec(url);
+  if (!m?.[1]) throw new AirlockError('USAGE', 'Restore a database to sqlite:///absolute/path/new.db (three slashes before an absolute path).');
+  return decodeURIComponent(m[1]);
+}
+
+export const restore: Command = {
+  name: 'restore',
+  summary: 'Restore a snapshot into a folder (--target) or a database (--to sqlite:///abs/new.db).',
+  usage: 'airlock restore --repo DIR SNAP (--target DIR [--include PATH]... | --to sqlite:///abs/new.db [--tables a,b]) [--overwrite]',
+  options: {
+    target: { type: 'string' },
+    include: { type: 'string', multiple: true },
+    to: { type: 'string' },
+    tables: { type: 'string' },
+    overwrite: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [ref] = ctx.positionals;
+    if (!ref) throw new AirlockError('USAGE', 'Which snapshot? Give its ID, a unique prefix, or "latest".');
+    const target = stringOption(ctx.values, 'target');
+    const to = stringOption(ctx.values, 'to');
+    if ((target === undefined) === (to === undefined)) throw new AirlockError('USAGE', 'Say where to restore: --target DIR for files, or --to sqlite:///abs/new.db for a database.');
+    const repo = await ctx.openRepository();
+    const snap = await repo.resolveSnapshot(ref);
+    const overwrite = flag(ctx.values, 'overwrite');
+    if (to !== undefined) {
+      const tables = stringOption(ctx.values, 'tables')?.split(',').map((t) => t.trim()).filter(Boolean);
+      const lock = await repo.lock('shared', 'restore');
+      try {
+        const { path } = await restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress });
+        ctx.result({ snapshot: snap.id, database: path });
+        ctx.say(`Restored the database from snapshot ${snap.id.slice(0, 8)} to ${path}; its integrity check passed.`);
+      } finally {
+        await lock.release();
+      }
+      return 0;
+    }
+    const lock = await repo.lock('shared', 'restore');
+    try {
+      const result = await restoreFiles(repo, snap.tree, { target: target ?? '', include: listOption(ctx.values, 'include'), overwrite, signal: ctx.signal, onProgress: ctx.progress });
+      ctx.result({ snapshot: snap.id, target, ...result });
+      ctx.say(`Restored ${result.files} file(s), ${result.dirs} folder(s) and ${result.symlinks} link(s), ${formatBytes(result.bytes)}, to ${target}.\nAll ${result.verified} file checksums match the backup.`);
+    } finally {
+      await lock.release();
+    }
+    return 0;
+  },
+};

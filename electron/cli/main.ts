@@ -1,0 +1,119 @@
+// The `airlock` command line: parses arguments, runs one command, maps errors to plain sentences and exit codes.
+
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { AirlockError, exitCodes } from '../engine/errors.ts';
+import { LocalStorage } from '../engine/repo/local-storage.ts';
+import { Repository } from '../engine/repo/repository.ts';
+import type { Command, CommandContext } from './command.ts';
+import { commands } from './commands/index.ts';
+import { progressRenderer, type ProgressMode } from './progress-renderer.ts';
+import { readSecret } from './secrets.ts';
+
+const globalOptions: ParseArgsOptionsConfig = {
+  repo: { type: 'string' },
+  json: { type: 'boolean' },
+  'passphrase-file': { type: 'string' },
+  progress: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function usage(): string {
+  const lines = commands.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`);
+  return `airlock — offline, encrypted, deduplicated backups\n\nUsage: airlock <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nCommon options: --repo DIR (or AIRLOCK_REPO), --json, --passphrase-file FILE (or AIRLOCK_PASSPHRASE),\n--progress auto|json|none. Run \`airlock <command> --help\` for a command's options.\n`;
+}
+
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  // Two-word commands ("key add", "catalog rebuild") are matched before one-word ones.
+  const two = `${argv[0] ?? ''} ${argv[1] ?? ''}`;
+  const byTwo = commands.find((c) => c.name === two);
+  if (byTwo) return { command: byTwo, rest: argv.slice(2) };
+  const byOne = commands.find((c) => c.name === argv[0]);
+  return byOne ? { command: byOne, rest: argv.slice(1) } : undefined;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const found = findCommand(argv);
+  if (!found) {
+    const wanted = argv[0];
+    if (wanted === undefined || wanted === '--help' || wanted === '-h' || wanted === 'help') {
+      process.stdout.write(usage());
+      return wanted === undefined ? exitCodes.usage : exitCodes.ok;
+    }
+    process.stderr.write(`airlock: unknown command "${argv.join(' ')}".\n\n${usage()}`);
+    return exitCodes.usage;
+  }
+  const { command, rest } = found;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`airlock ${command.name}: ${(err as Error).message}\nUsage: ${command.usage}\n`);
+    return exitCodes.usage;
+  }
+  const values = parsed.values as CommandContext['values'];
+  if (values.help === true) {
+    process.stdout.write(`Usage: ${command.usage}\n\n${command.summary}\n`);
+    return exitCodes.ok;
+  }
+  const json = values.json === true;
+  const progressMode = (typeof values.progress === 'string' ? values.progress : 'auto') as ProgressMode;
+  if (!['auto', 'json', 'none'].includes(progressMode)) {
+    process.stderr.write('airlock: --progress takes auto, json or none.\n');
+    return exitCodes.usage;
+  }
+  const renderer = progressRenderer(progressMode);
+  const controller = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('\nCancelling… (press Ctrl-C again to stop at once)\n');
+    controller.abort(new AirlockError('CANCELLED', 'Cancelled. Nothing already stored was harmed; the next run reuses what was saved.'));
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let passphrase: Promise<string> | undefined;
+  const ctx: CommandContext = {
+    positionals: parsed.positionals,
+    values,
+    json,
+    signal: controller.signal,
+    progress: renderer.listener,
+    say: (text) => {
+      if (!json) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    result: (value) => {
+      if (json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    },
+    warn: (text) => process.stderr.write(`warning: ${text}\n`),
+    repoLocation: (option = 'repo') => {
+      const location = (typeof values[option] === 'string' ? values[option] : undefined) ?? (option === 'repo' ? process.env.AIRLOCK_REPO : undefined);
+      if (!location) throw new AirlockError('USAGE', `Which repository? Pass --${option} DIR${option === 'repo' ? ' or set AIRLOCK_REPO' : ''}.`);
+      return location;
+    },
+    passphrase: () => {
+      const file = typeof values['passphrase-file'] === 'string' ? values['passphrase-file'] : undefined;
+      passphrase ??= readSecret({ env: 'AIRLOCK_PASSPHRASE', file, what: 'repository passphrase' });
+      return passphrase;
+    },
+    openRepository: async (option) => Repository.open(new LocalStorage(ctx.repoLocation(option)), await ctx.passphrase()),
+  };
+
+  try {
+    return (await command.run(ctx)) ?? exitCodes.ok;
+  } catch (err) {
+    renderer.done();
+    const error = controller.signal.aborted && !(err instanceof AirlockError) ? controller.signal.reason : err;
+    if (error instanceof AirlockError) {
+      if (json) process.stdout.write(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2) + '\n');
+      process.stderr.write(`airlock ${command.name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // An unexpected failure: show what is known, with the stack for a bug report.
+    process.stderr.write(`airlock ${command.name} failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return exitCodes.error;
+  } finally {
+    renderer.done();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

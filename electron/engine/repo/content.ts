@@ -1,0 +1,87 @@
+// Storing a byte stream as deduplicated chunks, and reading it back in order with read-ahead.
+
+import { createHash } from 'node:crypto';
+import { Semaphore } from '../concurrency.ts';
+import { chunkStream, gearTable } from './chunker.ts';
+import type { Repository } from './repository.ts';
+
+export interface StoredContent {
+  readonly content: string[];
+  readonly sha256: string;
+  readonly size: number;
+  /** Bytes this stream added to the repository. */
+  readonly added: number;
+  readonly blobsAdded: number;
+}
+
+const gearTables = new WeakMap<Repository, Uint32Array>();
+
+function gearFor(repo: Repository): Uint32Array {
+  let gear = gearTables.get(repo);
+  if (!gear) {
+    gear = gearTable(Buffer.from(repo.config.chunker.seed, 'hex'));
+    gearTables.set(repo, gear);
+  }
+  return gear;
+}
+
+/**
+ * Chunks, hashes and stores a stream. `inFlight` bounds how many chunks are being compressed and packed at once
+ * across every stream that shares it, which is what keeps memory bounded whatever the file sizes.
+ */
+export async function storeStream(repo: Repository, source: AsyncIterable<Uint8Array>, inFlight: Semaphore, onBytes?: (n: number) => void): Promise<StoredContent> {
+  const hash = createHash('sha256');
+  const content: string[] = [];
+  const saves: Promise<void>[] = [];
+  let size = 0;
+  let added = 0;
+  let blobsAdded = 0;
+  let failure: unknown;
+  for await (const chunk of chunkStream(source, repo.config.chunker, gearFor(repo))) {
+    if (failure !== undefined) break;
+    hash.update(chunk);
+    size += chunk.length;
+    const slot = content.length;
+    content.push('');
+    await inFlight.acquire();
+    saves.push(
+      repo
+        .saveBlob('data', chunk)
+        .then((saved) => {
+          content[slot] = saved.id;
+          added += saved.added;
+          if (saved.added > 0) blobsAdded++;
+          onBytes?.(chunk.length);
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          inFlight.release();
+        }),
+    );
+  }
+  await Promise.all(saves);
+  if (failure !== undefined) throw failure;
+  return { content, sha256: hash.digest('hex'), size, added, blobsAdded };
+}
+
+/** Yields a file's chunks in order, reading up to `readAhead` blobs ahead so decryption overlaps the drive. */
+export async function* readContent(repo: Repository, content: readonly string[], readAhead = 4): AsyncGenerator<Buffer> {
+  const queue: Promise<Buffer>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (queue.length < readAhead && next < content.length) {
+      const p = repo.loadBlob(content[next++] ?? '');
+      // Rejections are handled when awaited below; this only stops an unhandled-rejection crash meanwhile.
+      p.catch(() => undefined);
+      queue.push(p);
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    const chunk = await (queue.shift() as Promise<Buffer>);
+    fill();
+    yield chunk;
+  }
+}

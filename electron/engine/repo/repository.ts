@@ -1,0 +1,305 @@
+// An open repository: its keys and config, the blob index, packing new blobs, and snapshot manifests.
+
+import { randomBytes } from 'node:crypto';
+import { AirlockError, describeIoError } from '../errors.ts';
+import { BlobIndex, decodeIndex, encodeIndex, type BlobLocation, type IndexedPack } from './blob-index.ts';
+import { decompress, maybeCompress } from './compression.ts';
+import { decodeConfig, encodeConfig, newConfig, readConfigHeader, type ConfigOptions, type RepositoryConfig } from './config.ts';
+import { contentId, newMasterKey, open, randomId, seal, splitMasterKey, type MasterKey } from './crypto.ts';
+import { createKeyFile, defaultKdf, serializeKeyFile, unlockMasterKey, type KdfParams } from './keys.ts';
+import { RepositoryLock, type LockKind } from './lock.ts';
+import { PackWriter, type BlobType } from './pack.ts';
+import { snapshotSchema, type Snapshot, type SnapshotManifest } from './snapshot.ts';
+import type { Storage } from './storage.ts';
+import { encodeTree, treeSchema, type Tree, type TreeNode } from './tree.ts';
+
+export interface RepositoryOptions {
+  /** The clock (tests inject a fake one). */
+  readonly now?: () => Date;
+}
+
+export interface InitOptions extends RepositoryOptions, ConfigOptions {
+  /** scrypt cost; only tests lower it. */
+  readonly kdf?: KdfParams;
+}
+
+export interface SavedBlob {
+  readonly id: string;
+  /** Bytes this call added to the repository; 0 when the blob was already there. */
+  readonly added: number;
+}
+
+interface PendingBlob {
+  readonly type: BlobType;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'ENOENT';
+}
+
+export class Repository {
+  readonly storage: Storage;
+  readonly config: RepositoryConfig;
+  readonly keyId: string;
+  readonly now: () => Date;
+  private readonly key: MasterKey;
+  private indexPromise: Promise<BlobIndex> | undefined;
+  private readonly writers = new Map<BlobType, PackWriter>();
+  /** Blobs being compressed or sitting in an unfinished pack: saving them again must not store a second copy. */
+  private readonly pending = new Map<string, PendingBlob>();
+  private readonly flushes = new Set<Promise<void>>();
+
+  private constructor(storage: Storage, key: MasterKey, config: RepositoryConfig, keyId: string, now: () => Date) {
+    this.storage = storage;
+    this.key = key;
+    this.config = config;
+    this.keyId = keyId;
+    this.now = now;
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get masterKey(): MasterKey {
+    return this.key;
+  }
+
+  static async init(storage: Storage, passphrase: string, options: InitOptions = {}): Promise<Repository> {
+    const now = options.now ?? (() => new Date());
+    await storage.create();
+    const raw = newMasterKey();
+    const key = splitMasterKey(raw);
+    const config = newConfig(options);
+    const keyFile = await createKeyFile(raw, passphrase, now(), options.kdf ?? defaultKdf);
+    const keyId = randomId();
+    await storage.write('keys', keyId, serializeKeyFile(keyFile));
+    // The config is written last: until it exists, the folder is not a repository.
+    await storage.write('config', 'config', encodeConfig(config, key.encryption));
+    return new Repository(storage, key, config, keyId, now);
+  }
+
+  static async open(storage: Storage, passphrase: string, options: RepositoryOptions = {}): Promise<Repository> {
+    if (!(await storage.exists())) {
+      throw new AirlockError('REPO_NOT_FOUND', `There is no Airlock repository at ${storage.location}. Check the path (is the drive plugged in?) or create one with \`airlock init\`.`);
+    }
+    const configBytes = await storage.read('config', 'config');
+    // Refuse an unknown format before spending half a second on the passphrase.
+    readConfigHeader(configBytes, storage.location);
+    const { key: raw, keyId } = await unlockMasterKey(storage, passphrase);
+    const key = splitMasterKey(raw);
+    const config = decodeConfig(configBytes, key.encryption, storage.location);
+    return new Repository(storage, key, config, keyId, options.now ?? (() => new Date()));
+  }
+
+  lock(kind: LockKind, operation: string): Promise<RepositoryLock> {
+    return RepositoryLock.acquire({ storage: this.storage, key: this.key.encryption, now: this.now }, kind, operation);
+  }
+
+  // ---- sealed files -------------------------------------------------------------------------
+
+  sealFile(context: string, plaintext: Uint8Array): Buffer {
+    return seal(this.key.encryption, plaintext, context);
+  }
+
+  openFile(context: string, envelope: Uint8Array, what: string): Buffer {
+    return open(this.key.encryption, envelope, context, what);
+  }
+
+  // ---- index ----------------------------------------------------------------------------------
+
+  index(): Promise<BlobIndex> {
+    this.indexPromise ??= this.loadIndex();
+    return this.indexPromise;
+  }
+
+  /** Reads every index file; `onDamaged` lets `check` report a bad one and carry on instead of failing. */
+  async readIndexFiles(onDamaged?: (name: string, err: unknown) => void): Promise<Map<string, IndexedPack[]>> {
+    const files = new Map<string, IndexedPack[]>();
+    for (const { name } of await this.storage.list('index')) {
+      try {
+        const plain = this.openFile('index', await this.storage.read('index', name), `Index file index/${name.slice(0, 12)}`);
+        files.set(name, decodeIndex(plain, name));
+      } catch (err) {
+        if (!onDamaged || isNotFound(err)) throw err;
+        onDamaged(name, err);
+      }
+    }
+    return files;
+  }
+
+  private async loadIndex(): Promise<BlobIndex> {
+    const index = new BlobIndex();
+    for (const packs of (await this.readIndexFiles()).values()) for (const pack of packs) index.add(pack);
+    return index;
+  }
+
+  async writeIndexFile(packs: readonly IndexedPack[]): Promise<string> {
+    const name = randomId();
+    await this.storage.write('index', name, this.sealFile('index', encodeIndex(packs)));
+    return name;
+  }
+
+  // ---- blobs ----------------------------------------------------------------------------------
+
+  blobId(data: Uint8Array): string {
+    return contentId(this.key.mac, data);
+  }
+
+  /** Whether a blob is stored or on its way there. */
+  async hasBlob(id: string): Promise<boolean> {
+    return this.pending.has(id) || (await this.index()).has(id);
+  }
+
+  /** Stores a blob unless it is already there. Resolves once it is safely in a pack or queued in the open one. */
+  async saveBlob(type: BlobType, data: Buffer, knownId?: string): Promise<SavedBlob> {
+    const id = knownId ?? this.blobId(data);
+    if (await this.hasBlob(id)) return { id, added: 0 };
+    this.pending.set(id, { type });
+    let added: number;
+    try {
+      const { bytes, compressed } = await maybeCompress(data, this.config.compressionLevel);
+      const envelope = seal(this.key.encryption, bytes, 'blob');
+      let writer = this.writers.get(type);
+      if (!writer) {
+        writer = new PackWriter();
+        this.writers.set(type, writer);
+      }
+      writer.add(id, type, compressed, data.length, envelope);
+      added = envelope.length;
+      if (writer.byteLength >= this.config.packSize) await this.flushPack(type);
+    } catch (err) {
+      this.pending.delete(id);
+      throw err;
+    }
+    return { id, added };
+  }
+
+  private async flushPack(type: BlobType): Promise<void> {
+    const writer = this.writers.get(type);
+    if (!writer || writer.count === 0) return;
+    this.writers.delete(type);
+    const job = this.writePack(writer);
+    this.flushes.add(job);
+    try {
+      await job;
+    } finally {
+      this.flushes.delete(job);
+    }
+  }
+
+  private async writePack(writer: PackWriter): Promise<void> {
+    const { id: packId, bytes, blobs } = writer.finish(this.key.encryption);
+    try {
+      await this.storage.write('data', packId, bytes);
+      // One index file per pack: a backup killed at any moment leaves every finished pack usable by the next run.
+      await this.writeIndexFile([{ packId, blobs }]);
+    } catch (err) {
+      for (const b of blobs) this.pending.delete(b.id);
+      throw describeIoError(err, 'writing backup data');
+    }
+    const index = await this.index();
+    index.add({ packId, blobs });
+    for (const b of blobs) this.pending.delete(b.id);
+  }
+
+  /** Writes out every unfinished pack. Call before saving a snapshot that refers to the blobs. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.writers.keys()].map((type) => this.flushPack(type)));
+    await Promise.all([...this.flushes]);
+  }
+
+  async locate(id: string): Promise<BlobLocation> {
+    let loc = (await this.index()).get(id);
+    if (!loc && this.pending.has(id)) {
+      await this.flush();
+      loc = (await this.index()).get(id);
+    }
+    if (!loc) throw new AirlockError('CORRUPT_DATA', `Blob ${id.slice(0, 12)} is missing from the repository index. Run \`airlock check\`.`);
+    return loc;
+  }
+
+  async loadBlob(id: string): Promise<Buffer> {
+    return this.readBlobAt(await this.locate(id));
+  }
+
+  /** Reads, decrypts, decompresses and verifies one blob: a blob whose content does not match its ID is never returned. */
+  async readBlobAt(loc: BlobLocation): Promise<Buffer> {
+    const what = `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`;
+    let envelope: Buffer;
+    try {
+      envelope = await this.storage.readRange('data', loc.packId, loc.offset, loc.length);
+    } catch (err) {
+      if (isNotFound(err)) throw new AirlockError('CORRUPT_DATA', `Pack ${loc.packId.slice(0, 12)} is missing from the repository. Run \`airlock check\`.`);
+      throw describeIoError(err, `reading pack ${loc.packId.slice(0, 12)}`);
+    }
+    return this.decodeBlob(loc, envelope, what);
+  }
+
+  async decodeBlob(loc: BlobLocation, envelope: Buffer, what: string): Promise<Buffer> {
+    const plain = open(this.key.encryption, envelope, 'blob', what);
+    const data = loc.compressed ? await decompress(plain, loc.rawLength).catch((cause: unknown) => {
+      throw new AirlockError('CORRUPT_DATA', `${what} could not be decompressed.`, { cause });
+    }) : plain;
+    if (data.length !== loc.rawLength || this.blobId(data) !== loc.id) {
+      throw new AirlockError('CORRUPT_DATA', `${what} does not match its ID: the data is damaged.`);
+    }
+    return data;
+  }
+
+  // ---- trees ----------------------------------------------------------------------------------
+
+  async saveTree(nodes: readonly TreeNode[]): Promise<SavedBlob> {
+    return this.saveBlob('tree', encodeTree(nodes));
+  }
+
+  async loadTree(id: string): Promise<Tree> {
+    const data = await this.loadBlob(id);
+    const parsed = treeSchema.safeParse(JSON.parse(data.toString('utf8')));
+    if (!parsed.success) throw new AirlockError('CORRUPT_DATA', `Tree ${id.slice(0, 12)} has an invalid structure.`);
+    return parsed.data;
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------------
+
+  /** Written last, after every blob it refers to is in a finished pack and indexed. */
+  async saveSnapshot(manifest: SnapshotManifest): Promise<string> {
+    await this.flush();
+    const id = randomBytes(32).toString('hex');
+    await this.storage.write('snapshots', id, this.sealFile('snapshot', Buffer.from(JSON.stringify(manifest))));
+    return id;
+  }
+
+  async loadSnapshot(id: string): Promise<Snapshot> {
+    const plain = this.openFile('snapshot', await this.storage.read('snapshots', id), `Snapshot ${id.slice(0, 8)}`);
+    const parsed = snapshotSchema.safeParse(JSON.parse(plain.toString('utf8')));
+    if (!parsed.success) throw new AirlockError('CORRUPT_DATA', `Snapshot ${id.slice(0, 8)} has an invalid structure.`);
+    return { ...parsed.data, id };
+  }
+
+  /** Every snapshot, oldest first. */
+  async listSnapshots(): Promise<Snapshot[]> {
+    const out: Snapshot[] = [];
+    for (const { name } of await this.storage.list('snapshots')) out.push(await this.loadSnapshot(name));
+    return out.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+  }
+
+  /** Finds a snapshot by full ID, unique prefix, or `latest`. */
+  async resolveSnapshot(ref: string): Promise<Snapshot> {
+    const names = (await this.storage.list('snapshots')).map((f) => f.name);
+    if (ref === 'latest') {
+      const all = await this.listSnapshots();
+      const last = all.at(-1);
+      if (!last) throw new AirlockError('SNAPSHOT_NOT_FOUND', 'The repository has no snapshots yet.');
+      return last;
+    }
+    const matches = names.filter((n) => n.startsWith(ref.toLowerCase()));
+    if (matches.length === 0 || ref.length === 0) throw new AirlockError('SNAPSHOT_NOT_FOUND', `No snapshot "${ref}". List them with \`airlock snapshots\`.`);
+    if (matches.length > 1) throw new AirlockError('SNAPSHOT_AMBIGUOUS', `"${ref}" matches ${matches.length} snapshots; give more characters of the ID.`);
+    return this.loadSnapshot(matches[0] ?? '');
+  }
+
+  async removeSnapshot(id: string): Promise<void> {
+    await this.storage.remove('snapshots', id);
+  }
+}

@@ -1,0 +1,237 @@
+// Backing up folders: walks them, stores changed files as chunks and each directory as a tree, reusing the parent snapshot.
+
+import { lstat, open, opendir, readlink, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Semaphore, mapLimit } from '../../concurrency.ts';
+import { AirlockError } from '../../errors.ts';
+import type { ProgressListener } from '../../progress.ts';
+import { storeStream } from '../../repo/content.ts';
+import type { Repository } from '../../repo/repository.ts';
+import type { TreeNode } from '../../repo/tree.ts';
+import { Excluder, type ExcludeOptions } from './excludes.ts';
+
+export interface FilesBackupOptions extends ExcludeOptions {
+  readonly paths: readonly string[];
+  /** Root tree of the previous snapshot of the same paths: unchanged files are not read again. */
+  readonly parentTree?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ProgressListener | undefined;
+}
+
+export interface FilesBackupResult {
+  readonly tree: string;
+  readonly filesNew: number;
+  readonly filesChanged: number;
+  readonly filesUnmodified: number;
+  readonly dirs: number;
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
+  readonly bytesAdded: number;
+  readonly blobsAdded: number;
+  /** Files that could not be read: their presence makes the snapshot partial. */
+  readonly unreadable: string[];
+  /** Everything else worth telling (a file that changed while read, a skipped socket). */
+  readonly warnings: string[];
+}
+
+/** How many times a file that changes while being read is read again before it is stored as it was read. */
+const CHANGE_RETRIES = 2;
+const FILES_IN_PARALLEL = 4;
+/** Chunks being compressed and packed at once: bounds memory at about this many × the largest chunk. */
+const CHUNKS_IN_FLIGHT = 6;
+
+function errnoOf(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
+function baseNode(name: string, s: Stats): Pick<TreeNode, 'name' | 'mode' | 'mtimeMs' | 'uid' | 'gid'> {
+  return { name, mode: s.mode & 0o7777, mtimeMs: s.mtimeMs, uid: s.uid, gid: s.gid };
+}
+
+/** Gives each backed-up path a unique top-level name: its folder name, with a suffix on a clash. */
+export function topLevelNames(paths: readonly string[]): string[] {
+  const used = new Set<string>();
+  return paths.map((p) => {
+    const base = basename(p) || 'root';
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    used.add(name);
+    return name;
+  });
+}
+
+class FilesBackup {
+  private readonly repo: Repository;
+  private readonly options: FilesBackupOptions;
+  private readonly excluder: Excluder;
+  private readonly inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
+  private readonly hardlinks = new Map<string, Promise<TreeNode | undefined>>();
+  private readonly stats = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirs: 0, bytesRead: 0, bytesTotal: 0, bytesAdded: 0, blobsAdded: 0, itemsDone: 0 };
+  readonly unreadable: string[] = [];
+  readonly warnings: string[] = [];
+  private current = '';
+
+  constructor(repo: Repository, options: FilesBackupOptions) {
+    this.repo = repo;
+    this.options = options;
+    this.excluder = new Excluder(options);
+  }
+
+  async run(): Promise<FilesBackupResult> {
+    const parentRoot = this.options.parentTree ? await this.repo.loadTree(this.options.parentTree) : undefined;
+    const names = topLevelNames(this.options.paths);
+    const nodes: TreeNode[] = [];
+    for (const [i, given] of this.options.paths.entries()) {
+      const name = names[i] ?? '';
+      const path = resolve(given);
+      let s: Stats;
+      try {
+        // A folder named on the command line is followed if it is a symlink: that is what the user pointed at.
+        s = await stat(await realpath(path));
+      } catch (err) {
+        throw new AirlockError('PATH_NOT_FOUND', `Cannot back up ${path}: ${errnoOf(err) === 'ENOENT' ? 'it does not exist' : 'it cannot be read'}.`, { cause: err });
+      }
+      const parentNode = parentRoot?.nodes.find((n) => n.name === name);
+      const node = s.isDirectory() ? await this.directory(await realpath(path), name, '', s, parentNode) : await this.file(path, name, s, parentNode);
+      if (node) nodes.push(node);
+    }
+    const root = await this.repo.saveTree(nodes);
+    this.stats.bytesAdded += root.added;
+    this.report();
+    return { tree: root.id, ...this.stats, unreadable: this.unreadable, warnings: this.warnings };
+  }
+
+  private report(): void {
+    this.options.onProgress?.({ phase: 'backup', current: this.current, bytesDone: this.stats.bytesTotal, itemsDone: this.stats.itemsDone });
+  }
+
+  private async directory(path: string, name: string, relative: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode> {
+    this.options.signal?.throwIfAborted();
+    this.stats.dirs++;
+    const parentTree = parent?.type === 'dir' && parent.subtree ? await this.repo.loadTree(parent.subtree).catch(() => undefined) : undefined;
+    const entries: { name: string; path: string; rel: string }[] = [];
+    try {
+      const dir = await opendir(path);
+      for await (const entry of dir) {
+        const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        entries.push({ name: entry.name, path: join(path, entry.name), rel });
+      }
+    } catch (err) {
+      this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
+    }
+    const children = await mapLimit(entries, FILES_IN_PARALLEL, async (e) => this.entry(e.path, e.name, e.rel, parentTree?.nodes.find((n) => n.name === e.name)));
+    const tree = await this.repo.saveTree(children.filter((n): n is TreeNode => n !== undefined));
+    this.stats.bytesAdded += tree.added;
+    if (tree.added > 0) this.stats.blobsAdded++;
+    return { ...baseNode(name, s), type: 'dir', subtree: tree.id };
+  }
+
+  private async entry(path: string, name: string, relative: string, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+    let s: Stats;
+    try {
+      s = await lstat(path);
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') this.warnings.push(`${path} disappeared during the backup`);
+      else this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
+      return undefined;
+    }
+    if (this.excluder.excludesPath(relative, s.isDirectory())) return undefined;
+    if (s.isDirectory()) {
+      if (await this.excluder.isCacheDirectory(path)) return undefined;
+      return this.directory(path, name, relative, s, parent);
+    }
+    if (s.isSymbolicLink()) {
+      try {
+        return { ...baseNode(name, s), type: 'symlink', linkTarget: await readlink(path) };
+      } catch (err) {
+        this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
+        return undefined;
+      }
+    }
+    if (!s.isFile()) {
+      this.warnings.push(`${path} was skipped: sockets, pipes and device files are not backed up`);
+      return undefined;
+    }
+    if (this.excluder.excludesSize(s.size)) return undefined;
+    return this.file(path, name, s, parent);
+  }
+
+  private async file(path: string, name: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+    if (s.nlink > 1) {
+      // Every name of a hard-linked file refers to one stored copy, read once.
+      const key = `${s.dev}:${s.ino}`;
+      const first = this.hardlinks.get(key);
+      if (first) {
+        const node = await first;
+        return node ? { ...node, ...baseNode(name, s) } : undefined;
+      }
+      const reading = this.regularFile(path, name, s, parent).then((n) => (n ? { ...n, hardlink: key } : undefined));
+      this.hardlinks.set(key, reading);
+      return reading;
+    }
+    return this.regularFile(path, name, s, parent);
+  }
+
+  private async regularFile(path: string, name: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+    this.options.signal?.throwIfAborted();
+    this.current = path;
+    this.stats.itemsDone++;
+    this.stats.bytesTotal += s.size;
+    const base = { ...baseNode(name, s), type: 'file' as const, size: s.size, inode: s.ino, ctimeMs: s.ctimeMs };
+    if (parent?.type === 'file' && parent.content && parent.sha256 && parent.size === s.size && parent.mtimeMs === s.mtimeMs && parent.inode === s.ino && parent.ctimeMs === s.ctimeMs && (await this.allStored(parent.content))) {
+      this.stats.filesUnmodified++;
+      this.report();
+      return { ...base, content: parent.content, sha256: parent.sha256 };
+    }
+    for (let attempt = 0; ; attempt++) {
+      let handle;
+      try {
+        handle = await open(path, 'r');
+      } catch (err) {
+        if (errnoOf(err) === 'ENOENT') this.warnings.push(`${path} disappeared during the backup`);
+        else this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
+        return undefined;
+      }
+      try {
+        const before = await handle.stat();
+        const stored = await storeStream(this.repo, handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }), this.inFlight, (n) => {
+          this.stats.bytesRead += n;
+        });
+        const after = await handle.stat();
+        this.stats.bytesAdded += stored.added;
+        this.stats.blobsAdded += stored.blobsAdded;
+        if (!sameFile(before, after) || stored.size !== after.size) {
+          if (attempt < CHANGE_RETRIES) continue;
+          this.warnings.push(`${path} changed while it was being read; the version read last was stored`);
+        }
+        if (parent?.type === 'file') this.stats.filesChanged++;
+        else this.stats.filesNew++;
+        this.report();
+        return { ...base, size: stored.size, mtimeMs: after.mtimeMs, ctimeMs: after.ctimeMs, content: stored.content, sha256: stored.sha256 };
+      } catch (err) {
+        const code = errnoOf(err);
+        if (code === 'EIO' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') {
+          this.unreadable.push(`${path}: ${code}`);
+          return undefined;
+        }
+        throw err;
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  private async allStored(content: readonly string[]): Promise<boolean> {
+    const index = await this.repo.index();
+    return content.every((id) => index.has(id));
+  }
+}
+
+export function backupFiles(repo: Repository, options: FilesBackupOptions): Promise<FilesBackupResult> {
+  return new FilesBackup(repo, options).run();
+}
