@@ -2,6 +2,7 @@
 
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { ProgressListener } from '../engine/progress.ts';
+import type { Catalog } from '../engine/catalog/catalog.ts';
 import type { Repository } from '../engine/repo/repository.ts';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -21,6 +22,8 @@ export interface CommandContext {
   repoLocation(option?: string): string;
   openRepository(option?: string): Promise<Repository>;
   passphrase(): Promise<string>;
+  /** The local catalog, or undefined (with a warning) when it cannot be opened: it is a cache, never a reason to skip a backup. */
+  catalog(): Catalog | undefined;
 }
 
 export interface Command {

@@ -1,6 +1,7 @@
 // The `airlock` command line: parses arguments, runs one command, maps errors to plain sentences and exit codes.
 
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { catalogPath, openCatalog, type Catalog } from '../engine/catalog/catalog.ts';
 import { AirlockError, exitCodes } from '../engine/errors.ts';
 import { LocalStorage } from '../engine/repo/local-storage.ts';
 import { Repository } from '../engine/repo/repository.ts';
@@ -72,6 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   let passphrase: Promise<string> | undefined;
+  let catalog: { value: Catalog | undefined } | undefined;
   const ctx: CommandContext = {
     positionals: parsed.positionals,
     values,
@@ -95,6 +97,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       passphrase ??= readSecret({ env: 'AIRLOCK_PASSPHRASE', file, what: 'repository passphrase' });
       return passphrase;
     },
+    catalog: () => {
+      if (!catalog) {
+        try {
+          catalog = { value: openCatalog(catalogPath()) };
+        } catch (err) {
+          catalog = { value: undefined };
+          ctx.warn(`the history catalog could not be opened, so this run is not recorded in it (${err instanceof Error ? err.message : String(err)}).`);
+        }
+      }
+      return catalog.value;
+    },
     openRepository: async (option) => Repository.open(new LocalStorage(ctx.repoLocation(option)), await ctx.passphrase()),
   };
 
@@ -102,7 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return (await command.run(ctx)) ?? exitCodes.ok;
   } catch (err) {
     renderer.done();
-    const error = controller.signal.aborted && !(err instanceof AirlockError) ? controller.signal.reason : err;
+    const error = controller.signal.aborted && !(err instanceof AirlockError) ? (controller.signal.reason as unknown) : err;
     if (error instanceof AirlockError) {
       if (json) process.stdout.write(JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2) + '\n');
       process.stderr.write(`airlock ${command.name}: ${error.message}\n`);
@@ -113,6 +126,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCodes.error;
   } finally {
     renderer.done();
+    catalog?.value?.close();
   }
 }
 

@@ -15,7 +15,9 @@ async function prompt(question: string): Promise<string> {
   process.stderr.write(question);
   const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
   try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
+    return await new Promise<string>((resolve) => {
+      rl.question('', resolve);
+    });
   } finally {
     rl.close();
     process.stderr.write('\n');

@@ -1,6 +1,7 @@
 // `airlock backup`: backs up folders or a SQLite database into a repository.
 
-import { runBackup, type BackupSource } from '../../engine/backup/run-backup.ts';
+import { describeSource, runBackup, type BackupSource } from '../../engine/backup/run-backup.ts';
+import { recordRun, snapshotRecord } from '../../engine/catalog/repository-sync.ts';
 import { AirlockError, exitCodes } from '../../engine/errors.ts';
 import { shortId } from '../../engine/repo/snapshot.ts';
 import { parseSize } from '../../engine/sources/files/excludes.ts';
@@ -35,7 +36,9 @@ export const backup: Command = {
     const maxFileSize = sizeText !== undefined ? parseSize(sizeText) : undefined;
     if (sizeText !== undefined && maxFileSize === undefined) throw new AirlockError('USAGE', `"${sizeText}" is not a size; write it like 500M or 2G.`);
     const repo = await ctx.openRepository();
-    const outcome = await runBackup(repo, {
+    const catalog = ctx.catalog();
+    const start = { kind: 'backup' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id, source: describeSource(source).sources.join(' ') };
+    const outcome = await recordRun(catalog, start, () => runBackup(repo, {
       source,
       tags: listOption(ctx.values, 'tag'),
       patterns: listOption(ctx.values, 'exclude'),
@@ -43,7 +46,9 @@ export const backup: Command = {
       ...(maxFileSize !== undefined ? { maxFileSize } : {}),
       signal: ctx.signal,
       onProgress: ctx.progress,
-    });
+    }), (o) => ({ status: o.partial ? 'partial' : 'ok', snapshotId: o.snapshot.id, stats: o.snapshot.summary, warnings: o.warnings }));
+    catalog?.rememberRepository({ id: repo.id, location: repo.storage.location });
+    catalog?.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));
     const s = outcome.snapshot.summary;
     ctx.result({ snapshot: outcome.snapshot.id, partial: outcome.partial, ...s, warnings: outcome.warnings });
     for (const w of outcome.warnings) ctx.warn(w);

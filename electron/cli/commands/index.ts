@@ -2,9 +2,18 @@
 
 import type { Command } from '../command.ts';
 import { backup } from './backup.ts';
+import { catalogRebuild } from './catalog.ts';
+import { check } from './check.ts';
+import { copy } from './copy.ts';
+import { diff } from './diff.ts';
+import { forget } from './forget.ts';
 import { init } from './init.ts';
+import { keyAdd, keyList, keyPasswd, keyRemove } from './key.ts';
 import { ls } from './ls.ts';
+import { prune } from './prune.ts';
 import { restore } from './restore.ts';
 import { snapshots } from './snapshots.ts';
+import { stats } from './stats.ts';
+import { unlock } from './unlock.ts';
 
-export const commands: readonly Command[] = [init, backup, snapshots, ls, restore];
+export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, diff, check, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild];

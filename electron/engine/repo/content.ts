@@ -36,7 +36,7 @@ export async function storeStream(repo: Repository, source: AsyncIterable<Uint8A
   let size = 0;
   let added = 0;
   let blobsAdded = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   for await (const chunk of chunkStream(source, repo.config.chunker, gearFor(repo))) {
     if (failure !== undefined) break;
     hash.update(chunk);
@@ -54,7 +54,7 @@ export async function storeStream(repo: Repository, source: AsyncIterable<Uint8A
           onBytes?.(chunk.length);
         })
         .catch((err: unknown) => {
-          failure ??= err;
+          failure ??= err instanceof Error ? err : new Error(String(err));
         })
         .finally(() => {
           inFlight.release();

@@ -42,12 +42,9 @@ export class MemoryStorage implements Storage {
     return Promise.resolve();
   }
 
-  read(type: FileType, name: string): Promise<Buffer> {
-    try {
-      return Promise.resolve(Buffer.from(this.get(type, name)));
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+  async read(type: FileType, name: string): Promise<Buffer> {
+    await Promise.resolve();
+    return Buffer.from(this.get(type, name));
   }
 
   async readRange(type: FileType, name: string, offset: number, length: number): Promise<Buffer> {

@@ -253,8 +253,9 @@ export class Repository {
     return this.saveBlob('tree', encodeTree(nodes));
   }
 
-  async loadTree(id: string): Promise<Tree> {
-    const data = await this.loadBlob(id);
+  /** `at` skips the index lookup, for `check` which builds its own view of the index. */
+  async loadTree(id: string, at?: BlobLocation): Promise<Tree> {
+    const data = at ? await this.readBlobAt(at) : await this.loadBlob(id);
     const parsed = treeSchema.safeParse(JSON.parse(data.toString('utf8')));
     if (!parsed.success) throw new AirlockError('CORRUPT_DATA', `Tree ${id.slice(0, 12)} has an invalid structure.`);
     return parsed.data;

@@ -36,6 +36,8 @@ export const snapshotSchema = z.object({
   partial: z.boolean(),
   warnings: z.array(z.string()),
   summary: summarySchema,
+  /** Set on a snapshot copied from another repository: the ID it has there, so a second copy is skipped. */
+  original: z.string().optional(),
   /** Source-specific facts (database server version, table row counts...). */
   details: z.record(z.string(), z.unknown()).optional(),
 });

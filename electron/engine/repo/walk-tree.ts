@@ -17,8 +17,9 @@ export async function* walkSnapshot(repo: Repository, tree: string, path: readon
     const node = (await repo.loadTree(treeId)).nodes.find((n) => n.name === part);
     if (!node) throw new AirlockError('PATH_NOT_FOUND', `"/${path.slice(0, i + 1).join('/')}" is not in this snapshot.`);
     prefix += `/${part}`;
+    if (i === path.length - 1) yield { path: prefix, node };
     if (node.type !== 'dir' || !node.subtree) {
-      yield { path: prefix, node };
+      if (i < path.length - 1) throw new AirlockError('PATH_NOT_FOUND', `"${prefix}" is not a folder in this snapshot.`);
       return;
     }
     treeId = node.subtree;

@@ -1,0 +1,20 @@
+// `airlock prune`: frees the space of data that no snapshot uses any more.
+
+import { pruneRepository } from '../../engine/repo/prune.ts';
+import { flag, type Command } from '../command.ts';
+import { formatBytes } from '../format.ts';
+
+export const prune: Command = {
+  name: 'prune',
+  summary: 'Remove data no snapshot refers to (after forget, or left by an interrupted backup).',
+  usage: 'airlock prune --repo DIR [--dry-run]',
+  options: { 'dry-run': { type: 'boolean', short: 'n' } },
+  async run(ctx) {
+    const repo = await ctx.openRepository();
+    const dryRun = flag(ctx.values, 'dry-run');
+    const report = await pruneRepository(repo, { dryRun, onProgress: ctx.progress });
+    ctx.result({ dryRun, ...report });
+    ctx.say(`${dryRun ? 'Would free' : 'Freed'} ${formatBytes(report.bytesFreed)}: ${report.packsRemoved} pack(s) removed, ${report.packsRepacked} repacked, ${report.packsKept} kept; ${report.blobsRemoved} unused blob(s).`);
+    return 0;
+  },
+};
