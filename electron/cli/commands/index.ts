@@ -6,6 +6,7 @@ import { catalogRebuild } from './catalog.ts';
 import { check } from './check.ts';
 import { copy } from './copy.ts';
 import { diff } from './diff.ts';
+import { dump } from './dump.ts';
 import { forget } from './forget.ts';
 import { init } from './init.ts';
 import { keyAdd, keyList, keyPasswd, keyRemove } from './key.ts';
@@ -16,4 +17,4 @@ import { snapshots } from './snapshots.ts';
 import { stats } from './stats.ts';
 import { unlock } from './unlock.ts';
 
-export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, diff, check, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild];
+export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, dump, diff, check, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild];

@@ -1,6 +1,6 @@
 // Passphrase slots: each wraps the master key under a key derived from a passphrase with scrypt.
 
-import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { z } from 'zod';
 import { AirlockError } from '../errors.ts';
@@ -27,6 +27,8 @@ const keyFileSchema = z.object({
   created: z.string(),
   hostname: z.string(),
   username: z.string(),
+  /** SHA-256 of the other fields: tells a damaged key file apart from a wrong passphrase. */
+  checksum: z.string(),
 });
 
 export type KeyFile = z.infer<typeof keyFileSchema>;
@@ -56,13 +58,18 @@ function currentUser(): string {
   }
 }
 
+function keyFileChecksum(file: Omit<KeyFile, 'checksum'>): string {
+  const fields = [file.version, file.kdf, file.N, file.r, file.p, file.salt, file.wrapped, file.created, file.hostname, file.username];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
 export async function createKeyFile(masterKey: Buffer, passphrase: string, now: Date, kdf: KdfParams = defaultKdf): Promise<KeyFile> {
   if (passphrase.length === 0) throw new AirlockError('USAGE', 'The passphrase is empty. Choose a passphrase (a few random words is a good one).');
   const salt = randomBytes(32);
   const kek = await deriveKey(passphrase, salt, kdf);
-  return {
-    version: 1,
-    kdf: 'scrypt',
+  const file = {
+    version: 1 as const,
+    kdf: 'scrypt' as const,
     N: kdf.N,
     r: kdf.r,
     p: kdf.p,
@@ -72,6 +79,7 @@ export async function createKeyFile(masterKey: Buffer, passphrase: string, now: 
     hostname: hostname(),
     username: currentUser(),
   };
+  return { ...file, checksum: keyFileChecksum(file) };
 }
 
 export function parseKeyFile(data: Buffer, name: string): KeyFile {
@@ -83,6 +91,7 @@ export function parseKeyFile(data: Buffer, name: string): KeyFile {
   }
   const parsed = keyFileSchema.safeParse(json);
   if (!parsed.success) throw new AirlockError('CORRUPT_DATA', `Key file keys/${name} is damaged or of an unknown kind.`);
+  if (keyFileChecksum(parsed.data) !== parsed.data.checksum) throw new AirlockError('CORRUPT_DATA', `Key file keys/${name} is damaged (its checksum does not match).`);
   return parsed.data;
 }
 

@@ -1,6 +1,7 @@
 // An open repository: its keys and config, the blob index, packing new blobs, and snapshot manifests.
 
 import { randomBytes } from 'node:crypto';
+import { Semaphore } from '../concurrency.ts';
 import { AirlockError, describeIoError } from '../errors.ts';
 import { BlobIndex, decodeIndex, encodeIndex, type BlobLocation, type IndexedPack } from './blob-index.ts';
 import { decompress, maybeCompress } from './compression.ts';
@@ -48,6 +49,11 @@ export class Repository {
   /** Blobs being compressed or sitting in an unfinished pack: saving them again must not store a second copy. */
   private readonly pending = new Map<string, PendingBlob>();
   private readonly flushes = new Set<Promise<void>>();
+  /**
+   * One pack written at a time: while it is being written, whoever fills the next pack waits. That keeps memory at
+   * about two packs however slow the drive, and keeps what is durable close behind what was read.
+   */
+  private readonly packWrites = new Semaphore(1);
 
   private constructor(storage: Storage, key: MasterKey, config: RepositoryConfig, keyId: string, now: () => Date) {
     this.storage = storage;
@@ -179,7 +185,7 @@ export class Repository {
     const writer = this.writers.get(type);
     if (!writer || writer.count === 0) return;
     this.writers.delete(type);
-    const job = this.writePack(writer);
+    const job = this.packWrites.run(() => this.writePack(writer));
     this.flushes.add(job);
     try {
       await job;

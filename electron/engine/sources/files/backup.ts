@@ -10,6 +10,7 @@ import { storeStream } from '../../repo/content.ts';
 import type { Repository } from '../../repo/repository.ts';
 import type { TreeNode } from '../../repo/tree.ts';
 import { Excluder, type ExcludeOptions } from './excludes.ts';
+import { scanTotals, type ScanTotals } from './scan.ts';
 
 export interface FilesBackupOptions extends ExcludeOptions {
   readonly paths: readonly string[];
@@ -72,6 +73,9 @@ class FilesBackup {
   private readonly inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
   private readonly hardlinks = new Map<string, Promise<TreeNode | undefined>>();
   private readonly stats = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirs: 0, bytesRead: 0, bytesTotal: 0, bytesAdded: 0, blobsAdded: 0, itemsDone: 0 };
+  /** Bytes dealt with so far: read and stored, or found unchanged. */
+  private bytesDone = 0;
+  private totals: ScanTotals | undefined;
   readonly unreadable: string[] = [];
   readonly warnings: string[] = [];
   private current = '';
@@ -83,6 +87,11 @@ class FilesBackup {
   }
 
   async run(): Promise<FilesBackupResult> {
+    // The count runs beside the backup; until it finishes, progress has no total.
+    scanTotals(this.options.paths.map((p) => resolve(p)), this.excluder, this.options.signal).then(
+      (t) => (this.totals = t),
+      () => undefined,
+    );
     const parentRoot = this.options.parentTree ? await this.repo.loadTree(this.options.parentTree) : undefined;
     const names = topLevelNames(this.options.paths);
     const nodes: TreeNode[] = [];
@@ -107,7 +116,13 @@ class FilesBackup {
   }
 
   private report(): void {
-    this.options.onProgress?.({ phase: 'backup', current: this.current, bytesDone: this.stats.bytesTotal, itemsDone: this.stats.itemsDone });
+    this.options.onProgress?.({
+      phase: 'backup',
+      current: this.current,
+      bytesDone: this.bytesDone,
+      itemsDone: this.stats.itemsDone,
+      ...(this.totals ? { bytesTotal: Math.max(this.totals.bytes, this.bytesDone), itemsTotal: Math.max(this.totals.files, this.stats.itemsDone) } : {}),
+    });
   }
 
   private async directory(path: string, name: string, relative: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode> {
@@ -185,6 +200,7 @@ class FilesBackup {
     const base = { ...baseNode(name, s), type: 'file' as const, size: s.size, inode: s.ino, ctimeMs: s.ctimeMs };
     if (parent?.type === 'file' && parent.content && parent.sha256 && parent.size === s.size && parent.mtimeMs === s.mtimeMs && parent.inode === s.ino && parent.ctimeMs === s.ctimeMs && (await this.allStored(parent.content))) {
       this.stats.filesUnmodified++;
+      this.bytesDone += s.size;
       this.report();
       return { ...base, content: parent.content, sha256: parent.sha256 };
     }
@@ -201,6 +217,8 @@ class FilesBackup {
         const before = await handle.stat();
         const stored = await storeStream(this.repo, handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }), this.inFlight, (n) => {
           this.stats.bytesRead += n;
+          this.bytesDone += n;
+          this.report();
         });
         const after = await handle.stat();
         this.stats.bytesAdded += stored.added;
