@@ -97,9 +97,10 @@ async function main(): Promise<void> {
   const repo = await Repository.init(new LocalStorage(repoDir), passphrase);
 
   say('3. First backups:');
-  const first = [await runBackup(repo, { source: { kind: 'files', paths: [folder] } }), await runBackup(repo, { source: { kind: 'sqlite', path: database } })];
-  say(describe('folder', first[0]!));
-  say(describe('database', first[1]!));
+  const firstFolder = await runBackup(repo, { source: { kind: 'files', paths: [folder] } });
+  const firstDatabase = await runBackup(repo, { source: { kind: 'sqlite', path: database } });
+  say(describe('folder', firstFolder));
+  say(describe('database', firstDatabase));
 
   say('4. Changing a little: one invoice edited, 100 new orders…');
   await writeFile(join(folder, 'invoices', '2026', 'invoice-0007.txt'), 'Invoice 7 was corrected.\n');
@@ -111,9 +112,10 @@ async function main(): Promise<void> {
   db.close();
 
   say('5. Second backups (full snapshots, but only changes are stored):');
-  const second = [await runBackup(repo, { source: { kind: 'files', paths: [folder] } }), await runBackup(repo, { source: { kind: 'sqlite', path: database } })];
-  say(describe('folder', second[0]!));
-  say(describe('database', second[1]!));
+  const secondFolder = await runBackup(repo, { source: { kind: 'files', paths: [folder] } });
+  const secondDatabase = await runBackup(repo, { source: { kind: 'sqlite', path: database } });
+  say(describe('folder', secondFolder));
+  say(describe('database', secondDatabase));
 
   say('6. Checking the repository, reading and decrypting every byte…');
   const check = await checkRepository(repo, { readData: 1 });
@@ -121,8 +123,8 @@ async function main(): Promise<void> {
   say(`  no errors: ${check.snapshots} snapshots, ${check.packs} packs, ${formatBytes(check.bytesRead)} verified`);
 
   say('7. Restoring both to a new place and comparing with the originals…');
-  const files = await restoreFiles(repo, second[0]!.snapshot.tree, { target: join(restored, 'folder') });
-  await restoreSqlite(repo, second[1]!.snapshot, { target: join(restored, 'shop.db') });
+  const files = await restoreFiles(repo, secondFolder.snapshot.tree, { target: join(restored, 'folder') });
+  await restoreSqlite(repo, secondDatabase.snapshot, { target: join(restored, 'shop.db') });
   const original = await sha256Tree(folder);
   const copy = await sha256Tree(join(restored, 'folder', 'files'));
   const filesMatch = original.size === copy.size && [...original].every(([p, h]) => copy.get(p) === h);
@@ -132,8 +134,8 @@ async function main(): Promise<void> {
   if (!filesMatch || !dbMatch) throw new Error('restored data differs from the original');
   say(`  ${files.files} files restored, all ${files.verified} SHA-256 checksums match; all ${restoredRows.rows.toLocaleString('en')} database rows match the original`);
 
-  const storedFirst = first.reduce((n, o) => n + o.snapshot.summary.bytesAdded, 0);
-  const storedSecond = second.reduce((n, o) => n + o.snapshot.summary.bytesAdded, 0);
+  const storedFirst = firstFolder.snapshot.summary.bytesAdded + firstDatabase.snapshot.summary.bytesAdded;
+  const storedSecond = secondFolder.snapshot.summary.bytesAdded + secondDatabase.snapshot.summary.bytesAdded;
   say(`\nDone in ${formatDuration(Date.now() - started)}. The second backups stored ${formatBytes(storedSecond)}, ${((100 * storedSecond) / storedFirst).toFixed(1)}% of the first (${formatBytes(storedFirst)}).`);
   say(`Try the CLI on the same repository:\n  AIRLOCK_PASSPHRASE='${passphrase}' ./bin/airlock snapshots --repo ${relative(process.cwd(), repoDir)}`);
 }

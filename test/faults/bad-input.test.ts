@@ -57,6 +57,19 @@ describe('files that misbehave during a backup', () => {
     expect(list.json<{ partial: boolean }[]>()[0]?.partial).toBe(true);
   });
 
+  it('a file whose name is not valid UTF-8 is reported and makes the snapshot partial, never silently dropped', async (ctx) => {
+    // Windows and macOS file systems do not allow such names at all.
+    if (process.platform !== 'linux') ctx.skip();
+    const work = await tempDir();
+    const src = join(work, 'src');
+    await writeTree(src, { 'ok.txt': 'fine' });
+    await writeFile(Buffer.concat([Buffer.from(`${src}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]), 'latin-1 name');
+    const repo = await createRepository(join(work, 'repo'));
+    const outcome = await runBackup(repo, { source: { kind: 'files', paths: [src] } });
+    expect(outcome.partial).toBe(true);
+    expect(outcome.warnings.join('\n')).toMatch(/name is not valid UTF-8/);
+  });
+
   it('symlink loops are stored as links, never followed, and restored as they were', async () => {
     const work = await tempDir();
     const src = join(work, 'src');

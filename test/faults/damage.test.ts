@@ -114,3 +114,40 @@ describe('damage is detected and named', () => {
     expect((await filesIn(repoDir)).sort()).toEqual(before);
   });
 });
+
+describe('what desktops and drives leave behind', () => {
+  it('ignores files that are not repository files (.DS_Store, ._ files, Thumbs.db)', async () => {
+    const work = await tempDir();
+    const repoDir = join(work, 'repo');
+    const repo = await createRepository(repoDir);
+    await writeTree(join(work, 'src'), { 'a.txt': 'a' });
+    await runBackup(repo, { source: { kind: 'files', paths: [join(work, 'src')] } });
+    for (const dir of ['snapshots', 'index', 'keys', 'locks', 'data/00']) {
+      await writeFile(join(repoDir, dir, '.DS_Store'), 'finder');
+      await writeFile(join(repoDir, dir, 'Thumbs.db'), 'explorer');
+    }
+    const again = await reopen(repoDir);
+    expect(await again.listSnapshots()).toHaveLength(1);
+    expect((await checkRepository(again, { readData: 1 })).errors).toEqual([]);
+  });
+
+  it('a damaged lock file blocks nothing and unlock removes it', async () => {
+    const work = await tempDir();
+    const repoDir = join(work, 'repo');
+    await createRepository(repoDir);
+    await writeFile(join(repoDir, 'locks', 'cd'.repeat(32)), 'not a lock');
+    await writeTree(join(work, 'src'), { 'a.txt': 'a' });
+    const backup = await airlock(['backup', '--repo', repoDir, join(work, 'src')]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect((await airlock(['unlock', '--repo', repoDir])).code).toBe(0);
+    expect(await readdir(join(repoDir, 'locks'))).toEqual([]);
+  });
+
+  it('refuses a bad compression level before creating anything', async () => {
+    const work = await tempDir();
+    const result = await airlock(['init', '--repo', join(work, 'repo'), '--compression', '30']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Compression level must be a whole number from 1/);
+    expect(await readdir(work)).toEqual([]);
+  });
+});

@@ -96,6 +96,8 @@ export async function runBackup(repo: Repository, request: BackupRequest): Promi
       },
       ...(details ? { details } : {}),
     };
+    await repo.flush();
+    await lock.confirm();
     const id = await repo.saveSnapshot(manifest);
     return { snapshot: { ...manifest, id }, partial: manifest.partial, warnings: manifest.warnings };
   } finally {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AirlockError } from '../errors.ts';
+import { validateChunkerParams } from './chunker.ts';
 import { open, seal } from './crypto.ts';
 
 export const formatVersion = 1;
@@ -39,11 +40,16 @@ export interface ConfigOptions {
 }
 
 export function newConfig(options: ConfigOptions = {}): RepositoryConfig {
+  const level = options.compressionLevel ?? 3;
+  if (!Number.isInteger(level) || level < 1 || level > 19) {
+    throw new AirlockError('USAGE', `Compression level must be a whole number from 1 (fastest) to 19 (smallest), not "${String(options.compressionLevel)}".`);
+  }
+  if (options.chunker) validateChunkerParams(options.chunker);
   return {
     id: randomBytes(32).toString('hex'),
     version: formatVersion,
     chunker: { seed: randomBytes(32).toString('hex'), ...(options.chunker ?? { minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 }) },
-    compressionLevel: options.compressionLevel ?? 3,
+    compressionLevel: level,
     // 16 MiB packs suit FAT32/exFAT USB drives: few files per folder, no file near the 4 GiB limit.
     packSize: options.packSize ?? 16 * 1024 * 1024,
   };

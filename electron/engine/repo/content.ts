@@ -66,6 +66,14 @@ export async function storeStream(repo: Repository, source: AsyncIterable<Uint8A
   return { content, sha256: hash.digest('hex'), size, added, blobsAdded };
 }
 
+/** Stores data that fits in one chunk (smaller than the chunker's minimum): no chunker is needed to find a cut. */
+export async function storeSmall(repo: Repository, data: Buffer, inFlight: Semaphore): Promise<StoredContent> {
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  if (data.length === 0) return { content: [], sha256, size: 0, added: 0, blobsAdded: 0 };
+  const saved = await inFlight.run(() => repo.saveBlob('data', data));
+  return { content: [saved.id], sha256, size: data.length, added: saved.added, blobsAdded: saved.added > 0 ? 1 : 0 };
+}
+
 /** Yields a file's chunks in order, reading up to `readAhead` blobs ahead so decryption overlaps the drive. */
 export async function* readContent(repo: Repository, content: readonly string[], readAhead = 4): AsyncGenerator<Buffer> {
   const queue: Promise<Buffer>[] = [];

@@ -9,6 +9,8 @@ import { AirlockError, describeIoError } from '../errors.ts';
 import { fileTypes, type FileInfo, type FileType, type Storage } from './storage.ts';
 
 const TEMP_PREFIX = '.tmp-';
+/** Repository files are named by hexadecimal IDs; anything else (.DS_Store, ._x, Thumbs.db that desktops drop on USB drives) is not ours. */
+const ID_NAME = /^[0-9a-f]{2,128}$/;
 
 async function fsyncDirectory(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; its rename is durable enough there.
@@ -40,7 +42,7 @@ export class LocalStorage implements Storage {
   }
 
   private pathOf(type: FileType, name: string): string {
-    if (!/^[0-9a-f]{2,128}$/.test(name) && type !== 'config') {
+    if (!ID_NAME.test(name) && type !== 'config') {
       throw new AirlockError('CORRUPT_DATA', `Refusing the repository file name "${name}": names are hexadecimal IDs.`);
     }
     return join(this.dirOf(type, name), type === 'config' ? 'config' : name);
@@ -128,7 +130,7 @@ export class LocalStorage implements Storage {
         throw describeIoError(err, `listing ${dir}`);
       }
       for (const name of entries) {
-        if (name.startsWith(TEMP_PREFIX)) continue;
+        if (!ID_NAME.test(name)) continue;
         try {
           const s = await stat(join(dir, name));
           if (s.isFile()) out.push({ name, size: s.size });

@@ -46,8 +46,15 @@ export function staleReason(lock: LockInfo, now: Date): string | undefined {
   return undefined;
 }
 
-export async function readLocks(ctx: LockContext): Promise<LockInfo[]> {
-  const out: LockInfo[] = [];
+export interface LockListing {
+  readonly locks: LockInfo[];
+  /** Lock files that do not decrypt or parse: no Airlock can refresh them, so they block nothing and unlock removes them. */
+  readonly damaged: string[];
+}
+
+export async function readLocks(ctx: LockContext): Promise<LockListing> {
+  const locks: LockInfo[] = [];
+  const damaged: string[] = [];
   for (const { name } of await ctx.storage.list('locks')) {
     let data: Buffer;
     try {
@@ -55,11 +62,14 @@ export async function readLocks(ctx: LockContext): Promise<LockInfo[]> {
     } catch {
       continue; // removed while we listed: it was released
     }
-    const plain = open(ctx.key, data, 'lock', `Lock ${name.slice(0, 8)}`);
-    const parsed = lockSchema.safeParse(JSON.parse(plain.toString('utf8')));
-    if (parsed.success) out.push({ ...parsed.data, id: name });
+    try {
+      const plain = open(ctx.key, data, 'lock', `Lock ${name.slice(0, 8)}`);
+      locks.push({ ...lockSchema.parse(JSON.parse(plain.toString('utf8'))), id: name });
+    } catch {
+      damaged.push(name);
+    }
   }
-  return out;
+  return { locks, damaged };
 }
 
 function describeHolder(lock: LockInfo): string {
@@ -72,6 +82,7 @@ export class RepositoryLock {
   private readonly operation: string;
   private id: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
 
   private constructor(ctx: LockContext, kind: LockKind, operation: string) {
     this.ctx = ctx;
@@ -90,14 +101,16 @@ export class RepositoryLock {
       await lock.release();
       throw err;
     }
-    lock.timer = setInterval(() => void lock.refresh(), refreshEveryMs);
+    lock.timer = setInterval(() => {
+      lock.refreshing ??= lock.refresh().finally(() => (lock.refreshing = undefined));
+    }, refreshEveryMs);
     lock.timer.unref();
     return lock;
   }
 
   private async checkConflicts(): Promise<void> {
     const now = this.ctx.now();
-    for (const other of await readLocks(this.ctx)) {
+    for (const other of (await readLocks(this.ctx)).locks) {
       if (other.id === this.id || staleReason(other, now) !== undefined) continue;
       if (this.kind === 'exclusive' || other.exclusive) {
         throw new AirlockError('REPO_LOCKED', `The repository at ${this.ctx.storage.location} is in use: ${describeHolder(other)}. Wait for it to finish; if that process is gone, run \`airlock unlock\`.`);
@@ -122,9 +135,21 @@ export class RepositoryLock {
     }
   }
 
+  /**
+   * Rewrites the lock now and fails if an exclusive lock appeared meanwhile: called before a snapshot is written, so that
+   * a backup that slept past the stale timeout (and may have had its data pruned) never records a snapshot.
+   */
+  async confirm(): Promise<void> {
+    await this.refreshing;
+    await this.write();
+    await this.checkConflicts();
+  }
+
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // A refresh in flight would otherwise leave its new lock file behind.
+    await this.refreshing;
     if (this.id) await this.ctx.storage.remove('locks', this.id);
     this.id = undefined;
   }
@@ -135,7 +160,9 @@ export async function removeLocks(ctx: LockContext, force: boolean): Promise<{ r
   const removed: LockInfo[] = [];
   const kept: LockInfo[] = [];
   const now = ctx.now();
-  for (const lock of await readLocks(ctx)) {
+  const listing = await readLocks(ctx);
+  for (const name of listing.damaged) await ctx.storage.remove('locks', name);
+  for (const lock of listing.locks) {
     if (force || staleReason(lock, now) !== undefined) {
       await ctx.storage.remove('locks', lock.id);
       removed.push(lock);

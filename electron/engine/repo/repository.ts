@@ -73,10 +73,11 @@ export class Repository {
 
   static async init(storage: Storage, passphrase: string, options: InitOptions = {}): Promise<Repository> {
     const now = options.now ?? (() => new Date());
+    // Settings are checked before anything is written: a bad one must not leave a half-made repository.
+    const config = newConfig(options);
     await storage.create();
     const raw = newMasterKey();
     const key = splitMasterKey(raw);
-    const config = newConfig(options);
     const keyFile = await createKeyFile(raw, passphrase, now(), options.kdf ?? defaultKdf);
     const keyId = randomId();
     await storage.write('keys', keyId, serializeKeyFile(keyFile));

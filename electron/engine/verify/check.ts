@@ -62,10 +62,8 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
       errors.push(message(err));
     }
   }
-  try {
-    await readLocks({ storage, key: repo.masterKey.encryption, now: repo.now });
-  } catch (err) {
-    warnings.push(`${message(err)} Remove it with \`airlock unlock --remove-all\` once no other Airlock is running.`);
+  for (const name of (await readLocks({ storage, key: repo.masterKey.encryption, now: repo.now })).damaged) {
+    warnings.push(`Lock file locks/${name.slice(0, 12)} is damaged; it blocks nothing, and \`airlock unlock\` removes it.`);
   }
 
   // The index: every pack it names must exist and carry exactly the blobs it lists.

@@ -1,12 +1,13 @@
 // Backing up folders: walks them, stores changed files as chunks and each directory as a tree, reusing the parent snapshot.
 
-import { lstat, open, opendir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, open, opendir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { Semaphore, mapLimit } from '../../concurrency.ts';
 import { AirlockError } from '../../errors.ts';
 import type { ProgressListener } from '../../progress.ts';
-import { storeStream } from '../../repo/content.ts';
+import { storeSmall, storeStream, type StoredContent } from '../../repo/content.ts';
 import type { Repository } from '../../repo/repository.ts';
 import type { TreeNode } from '../../repo/tree.ts';
 import { Excluder, type ExcludeOptions } from './excludes.ts';
@@ -151,7 +152,9 @@ class FilesBackup {
     try {
       s = await lstat(path);
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') this.warnings.push(`${path} disappeared during the backup`);
+      // A name that is not valid UTF-8 reaches us with U+FFFD in it and cannot be opened by that name.
+      if (errnoOf(err) === 'ENOENT' && name.includes('\uFFFD')) this.unreadable.push(`${path}: its name is not valid UTF-8, which Airlock cannot store yet; rename it`);
+      else if (errnoOf(err) === 'ENOENT') this.warnings.push(`${path} disappeared during the backup`);
       else this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
       return undefined;
     }
@@ -215,11 +218,7 @@ class FilesBackup {
       }
       try {
         const before = await handle.stat();
-        const stored = await storeStream(this.repo, handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }), this.inFlight, (n) => {
-          this.stats.bytesRead += n;
-          this.bytesDone += n;
-          this.report();
-        });
+        const stored = await this.store(handle, before.size);
         const after = await handle.stat();
         this.stats.bytesAdded += stored.added;
         this.stats.blobsAdded += stored.blobsAdded;
@@ -242,6 +241,26 @@ class FilesBackup {
         await handle.close();
       }
     }
+  }
+
+  private async store(handle: FileHandle, size: number): Promise<StoredContent> {
+    const onBytes = (n: number) => {
+      this.stats.bytesRead += n;
+      this.bytesDone += n;
+      this.report();
+    };
+    // Most files are small: read them whole, as one chunk.
+    if (size < this.repo.config.chunker.minSize) {
+      const data = await handle.readFile();
+      if (data.length < this.repo.config.chunker.minSize) {
+        const stored = await storeSmall(this.repo, data, this.inFlight);
+        onBytes(data.length);
+        return stored;
+      }
+      // It grew past the chunker's minimum meanwhile: chunk what was read, like any large file.
+      return storeStream(this.repo, Readable.from([data]), this.inFlight, onBytes);
+    }
+    return storeStream(this.repo, handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }), this.inFlight, onBytes);
   }
 
   private async allStored(content: readonly string[]): Promise<boolean> {

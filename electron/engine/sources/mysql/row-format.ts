@@ -1,0 +1,200 @@
+// The row format of a table's data stream: the text form LOAD DATA reads, with exact bytes, so one file serves dump, restore and export.
+//
+// One row per line (LF), fields separated by TAB, NULL written as \N; inside a field only `\`, TAB and LF are escaped
+// (as \\, \t, \n), every other byte is copied as the server sent it with character_set_results=binary. A raw LF or TAB
+// byte therefore always ends a row or a field. FLOAT and DOUBLE columns are the one exception to "bytes as sent": the
+// server's text form rounds them (0.1+0.2 prints as 0.3), so they are read as WKB of POINT(x, 0) — the exact IEEE
+// value — and written as the shortest decimal that parses back to the same double.
+
+import { createHash, type Hash } from 'node:crypto';
+
+/** How a column's value arrives from the dump query and becomes field bytes. */
+export type ColumnEncoding = 'raw' | 'double';
+
+const TAB = 9;
+const LF = 10;
+const BACKSLASH = 92;
+const NULL_FIELD = Buffer.from('\\N');
+
+/** The exact double inside the WKB of POINT(x, 0): byte order, uint32 type, then x. */
+export function doubleFromPointWkb(wkb: Uint8Array): number {
+  if (wkb.length < 13) throw new Error(`expected WKB of a point, got ${wkb.length} bytes`);
+  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength);
+  return view.getFloat64(5, wkb[0] === 1);
+}
+
+/** Shortest text that parses back to the same double; keeps the sign of -0. */
+export function formatDouble(x: number): string {
+  if (!Number.isFinite(x)) throw new Error(`MySQL cannot store ${String(x)}`);
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
+/** Serialises rows into the data stream format, emitting chunks of about `chunkSize` bytes and hashing what it emits. */
+export class RowEncoder {
+  rows = 0;
+  bytes = 0;
+  private readonly encodings: readonly ColumnEncoding[];
+  private readonly chunkSize: number;
+  private readonly emit: (chunk: Buffer) => void;
+  private readonly hash: Hash = createHash('sha256');
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(encodings: readonly ColumnEncoding[], emit: (chunk: Buffer) => void, chunkSize = 256 * 1024) {
+    this.encodings = encodings;
+    this.emit = emit;
+    this.chunkSize = chunkSize;
+    this.buf = Buffer.allocUnsafe(chunkSize);
+  }
+
+  /** Appends one row; `values` are the column values in stream order (Buffer as received, or null). */
+  add(values: readonly (Uint8Array | null)[]): void {
+    if (values.length !== this.encodings.length) {
+      throw new Error(`row has ${values.length} values for ${this.encodings.length} columns`);
+    }
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] ?? null;
+      if (v === null) {
+        this.reserve(3);
+        if (i > 0) this.buf[this.pos++] = TAB;
+        this.buf[this.pos++] = BACKSLASH;
+        this.buf[this.pos++] = 78; // N
+        continue;
+      }
+      if (this.encodings[i] === 'double') {
+        const text = formatDouble(doubleFromPointWkb(v));
+        this.reserve(text.length + 1);
+        if (i > 0) this.buf[this.pos++] = TAB;
+        this.pos += this.buf.write(text, this.pos, 'latin1');
+        continue;
+      }
+      if (i > 0) {
+        this.reserve(1);
+        this.buf[this.pos++] = TAB;
+      }
+      // Large values go in pieces so that memory stays bounded by the chunk size, not the value size.
+      const piece = this.chunkSize >> 1;
+      for (let from = 0; from < v.length; from += piece) {
+        const to = Math.min(v.length, from + piece);
+        this.reserve((to - from) * 2);
+        const out = this.buf;
+        let p = this.pos;
+        for (let j = from; j < to; j++) {
+          const b = v[j] as number;
+          if (b === BACKSLASH || b === TAB || b === LF) {
+            out[p++] = BACKSLASH;
+            out[p++] = b === TAB ? 116 : b === LF ? 110 : BACKSLASH;
+          } else {
+            out[p++] = b;
+          }
+        }
+        this.pos = p;
+      }
+    }
+    this.reserve(1);
+    this.buf[this.pos++] = LF;
+    this.rows++;
+    if (this.pos >= this.chunkSize) this.flush();
+  }
+
+  /** Emits whatever is buffered. */
+  flush(): void {
+    if (this.pos === 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    this.buf = Buffer.allocUnsafe(this.chunkSize);
+    this.pos = 0;
+    this.emit(chunk);
+  }
+
+  /** sha256 of every byte emitted; call after the last flush. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    if (this.pos > 0) {
+      // A row may straddle chunks; the stream is a byte stream, so that is fine.
+      const chunk = this.buf.subarray(0, this.pos);
+      this.bytes += chunk.length;
+      this.hash.update(chunk);
+      this.emit(chunk);
+    }
+    this.buf = Buffer.allocUnsafe(Math.max(this.chunkSize, n));
+    this.pos = 0;
+  }
+}
+
+/** Undoes the field escapes (the full set LOAD DATA knows, not only the three the encoder writes). */
+function unescapeField(raw: Buffer): Buffer {
+  if (raw.indexOf(BACKSLASH) === -1) return raw;
+  const out = Buffer.allocUnsafe(raw.length);
+  let p = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i] as number;
+    if (b !== BACKSLASH || i + 1 === raw.length) {
+      out[p++] = b;
+      continue;
+    }
+    const e = raw[++i] as number;
+    switch (e) {
+      case 48: out[p++] = 0; break; // \0
+      case 98: out[p++] = 8; break; // \b
+      case 110: out[p++] = LF; break; // \n
+      case 114: out[p++] = 13; break; // \r
+      case 116: out[p++] = TAB; break; // \t
+      case 90: out[p++] = 26; break; // \Z
+      default: out[p++] = e;
+    }
+  }
+  return out.subarray(0, p);
+}
+
+/** Splits one line (without its LF) into field values. */
+export function decodeLine(line: Buffer): (Buffer | null)[] {
+  const fields: (Buffer | null)[] = [];
+  let start = 0;
+  for (;;) {
+    const tab = line.indexOf(TAB, start);
+    const end = tab === -1 ? line.length : tab;
+    const raw = line.subarray(start, end);
+    fields.push(raw.equals(NULL_FIELD) ? null : unescapeField(raw));
+    if (tab === -1) return fields;
+    start = tab + 1;
+  }
+}
+
+/** Yields the lines of a data stream (each without its LF); complains about a last line that has no LF. */
+export async function* readLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  // Pieces of a line that spans chunks, joined once its LF arrives (never re-copied per chunk).
+  let carry: Buffer[] = [];
+  for await (const piece of source) {
+    const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    let start = 0;
+    for (;;) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf === -1) break;
+      if (carry.length > 0) {
+        carry.push(chunk.subarray(start, lf));
+        yield Buffer.concat(carry);
+        carry = [];
+      } else {
+        yield chunk.subarray(start, lf);
+      }
+      start = lf + 1;
+    }
+    if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
+  }
+  if (carry.length > 0) throw new Error('the data stream ends in the middle of a row');
+}
+
+/** Counts rows in a chunk of a data stream: every raw LF ends one. */
+export function countRows(chunk: Uint8Array): number {
+  let n = 0;
+  let i = -1;
+  const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  while ((i = b.indexOf(LF, i + 1)) !== -1) n++;
+  return n;
+}
