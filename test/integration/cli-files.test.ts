@@ -3,6 +3,7 @@
 import { chmod, link, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog } from '../../electron/engine/catalog/catalog.ts';
 import { airlock } from '../helpers/cli.ts';
 import { describeTree, randomData, tempDir, writeTree } from '../helpers/files.ts';
 
@@ -197,6 +198,21 @@ describe('files backup and restore through the CLI', () => {
     const target = join(work, 'from-usb');
     expect((await airlock(['restore', '--repo', usb, 'latest', '--target', target], { env: pass })).code).toBe(0);
     expect(await describeTree(join(target, 'source'))).toEqual(await describeTree(src));
+  });
+
+  it('records every run in the catalog, failures with their reason', async () => {
+    const catalog = openCatalog(join(home, 'catalog.db'));
+    try {
+      const runs = catalog.listRuns({ limit: 100 });
+      const backups = runs.filter((r) => r.kind === 'backup');
+      expect(backups.length).toBeGreaterThanOrEqual(3);
+      expect(backups.every((r) => r.status === 'ok' && r.snapshotId !== null)).toBe(true);
+      expect(runs.some((r) => r.kind === 'restore' && r.status === 'failed' && r.error?.code === 'TARGET_EXISTS')).toBe(true);
+      expect(runs.some((r) => r.kind === 'forget' && r.status === 'ok')).toBe(true);
+      expect(catalog.listSnapshots(backups[0]!.repositoryId!)).toHaveLength(1);
+    } finally {
+      catalog.close();
+    }
   });
 
   it('rebuilds the catalog from the repository after the catalog is deleted', async () => {

@@ -1,6 +1,7 @@
 // `airlock check`: verifies the repository's structure and, on request, every byte of its data.
 
 import { AirlockError, exitCodes } from '../../engine/errors.ts';
+import { recordRun } from '../../engine/catalog/repository-sync.ts';
 import { checkRepository, parseSubset } from '../../engine/verify/check.ts';
 import { flag, stringOption, type Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
@@ -18,7 +19,11 @@ export const check: Command = {
     const lock = await repo.lock('shared', 'check');
     let report;
     try {
-      report = await checkRepository(repo, { readData, signal: ctx.signal, onProgress: ctx.progress });
+      report = await recordRun(ctx.catalog(), { kind: 'check', repositoryLocation: repo.storage.location, repositoryId: repo.id }, () => checkRepository(repo, { readData, signal: ctx.signal, onProgress: ctx.progress }), (r) => ({
+        status: r.errors.length === 0 ? 'ok' : 'failed',
+        warnings: r.warnings,
+        ...(r.errors.length > 0 ? { error: { code: 'CORRUPT_DATA', message: `${r.errors.length} problem(s): ${r.errors.slice(0, 3).join(' ')}` } } : {}),
+      }));
     } finally {
       await lock.release();
     }

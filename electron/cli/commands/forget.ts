@@ -3,6 +3,7 @@
 import { exitCodes } from '../../engine/errors.ts';
 import { pruneRepository } from '../../engine/repo/prune.ts';
 import { shortId } from '../../engine/repo/snapshot.ts';
+import { recordRun, refreshSnapshots } from '../../engine/catalog/repository-sync.ts';
 import { forgetSnapshots } from '../../engine/retention/forget.ts';
 import { parseDuration, type RetentionPolicy } from '../../engine/retention/policy.ts';
 import { AirlockError } from '../../engine/errors.ts';
@@ -48,10 +49,15 @@ export const forget: Command = {
     const policy = policyFrom(ctx.values);
     const dryRun = flag(ctx.values, 'dry-run');
     const repo = await ctx.openRepository();
-    const groups = await forgetSnapshots(repo, policy, { dryRun });
+    const catalog = dryRun ? undefined : ctx.catalog();
+    const start = { kind: 'forget' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id };
+    const groups = await recordRun(catalog, start, () => forgetSnapshots(repo, policy, { dryRun }), () => ({ status: 'ok' }));
     const removed = groups.flatMap((g) => g.decisions.filter((d) => !d.keep));
     let pruned;
-    if (flag(ctx.values, 'prune') && !dryRun && removed.length > 0) pruned = await pruneRepository(repo, { onProgress: ctx.progress });
+    if (flag(ctx.values, 'prune') && !dryRun && removed.length > 0) {
+      pruned = await recordRun(catalog, { ...start, kind: 'prune' }, () => pruneRepository(repo, { onProgress: ctx.progress }), () => ({ status: 'ok' }));
+    }
+    if (catalog) await refreshSnapshots(catalog, repo);
     ctx.result({
       dryRun,
       groups: groups.map((g) => ({ key: JSON.parse(g.key) as unknown, decisions: g.decisions.map((d) => ({ id: d.snapshot.id, time: d.snapshot.time, keep: d.keep, reasons: d.reasons })) })),

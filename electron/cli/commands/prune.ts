@@ -1,5 +1,6 @@
 // `airlock prune`: frees the space of data that no snapshot uses any more.
 
+import { recordRun } from '../../engine/catalog/repository-sync.ts';
 import { pruneRepository } from '../../engine/repo/prune.ts';
 import { flag, type Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
@@ -12,7 +13,8 @@ export const prune: Command = {
   async run(ctx) {
     const repo = await ctx.openRepository();
     const dryRun = flag(ctx.values, 'dry-run');
-    const report = await pruneRepository(repo, { dryRun, onProgress: ctx.progress });
+    const catalog = dryRun ? undefined : ctx.catalog();
+    const report = await recordRun(catalog, { kind: 'prune', repositoryLocation: repo.storage.location, repositoryId: repo.id }, () => pruneRepository(repo, { dryRun, onProgress: ctx.progress }), () => ({ status: 'ok' }));
     ctx.result({ dryRun, ...report });
     ctx.say(`${dryRun ? 'Would free' : 'Freed'} ${formatBytes(report.bytesFreed)}: ${report.packsRemoved} pack(s) removed, ${report.packsRepacked} repacked, ${report.packsKept} kept; ${report.blobsRemoved} unused blob(s).`);
     return 0;

@@ -1,6 +1,7 @@
 // `airlock restore`: restores a snapshot's files into a folder, or a SQLite snapshot into a new database file.
 
 import { AirlockError } from '../../engine/errors.ts';
+import { recordRun } from '../../engine/catalog/repository-sync.ts';
 import { restoreSqlite } from '../../engine/restore/restore-sqlite.ts';
 import { restoreFiles } from '../../engine/sources/files/restore.ts';
 import { flag, listOption, stringOption, type Command } from '../command.ts';
@@ -32,11 +33,12 @@ export const restore: Command = {
     const repo = await ctx.openRepository();
     const snap = await repo.resolveSnapshot(ref);
     const overwrite = flag(ctx.values, 'overwrite');
+    const start = { kind: 'restore' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id, source: snap.sources.join(' ') };
     if (to !== undefined) {
       const tables = stringOption(ctx.values, 'tables')?.split(',').map((t) => t.trim()).filter(Boolean);
       const lock = await repo.lock('shared', 'restore');
       try {
-        const { path } = await restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress });
+        const { path } = await recordRun(ctx.catalog(), start, () => restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
         ctx.result({ snapshot: snap.id, database: path });
         ctx.say(`Restored the database from snapshot ${snap.id.slice(0, 8)} to ${path}; its integrity check passed.`);
       } finally {
@@ -46,7 +48,7 @@ export const restore: Command = {
     }
     const lock = await repo.lock('shared', 'restore');
     try {
-      const result = await restoreFiles(repo, snap.tree, { target: target ?? '', include: listOption(ctx.values, 'include'), overwrite, signal: ctx.signal, onProgress: ctx.progress });
+      const result = await recordRun(ctx.catalog(), start, () => restoreFiles(repo, snap.tree, { target: target ?? '', include: listOption(ctx.values, 'include'), overwrite, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
       ctx.result({ snapshot: snap.id, target, ...result });
       ctx.say(`Restored ${result.files} file(s), ${result.dirs} folder(s) and ${result.symlinks} link(s), ${formatBytes(result.bytes)}, to ${target}.\nAll ${result.verified} file checksums match the backup.`);
     } finally {
