@@ -60,7 +60,10 @@ export interface JobHealthInput {
 export interface JobHealth {
   readonly job: string;
   readonly state: JobState;
-  /** Why the job is in its state, worst first; a healthy job has one reason saying when it last succeeded. */
+  /**
+   * Why the job is in its state, worst first; a healthy job has one reason saying when it last succeeded.
+   * Written for a screen or line that already names the job, so they do not repeat its name.
+   */
   readonly reasons: readonly JobReason[];
   readonly running: boolean;
   /** The newest finished run. */
@@ -88,9 +91,10 @@ export function latenessOf(lastSuccessAt: Date | null, now: Date, expectedInterv
   return 'on-time';
 }
 
-/** "No successful backup in 3 days (expected every day)". */
-export function overdueMessage(lastSuccessAt: Date, now: Date, expectedIntervalMs: number, locale = defaultLocale): string {
-  return `No successful backup in ${formatSpan(now.getTime() - lastSuccessAt.getTime(), locale)} (expected ${formatEvery(expectedIntervalMs, locale)})`;
+/** "No successful backup in 3 days (expected every day)", with " of Accounts" after "backup" when `job` is given. */
+export function overdueMessage(lastSuccessAt: Date, now: Date, expectedIntervalMs: number, locale = defaultLocale, job?: string): string {
+  const of = job === undefined ? '' : ` of ${job}`;
+  return `No successful backup${of} in ${formatSpan(now.getTime() - lastSuccessAt.getTime(), locale)} (expected ${formatEvery(expectedIntervalMs, locale)})`;
 }
 
 function failureWords(run: RunSample, now: Date, locale: string): string {
@@ -145,12 +149,12 @@ export function jobHealth(input: JobHealthInput): JobHealth {
   const newestAttempt = attempts[0];
 
   if (finished.length === 0) {
-    if (running) add('first-run-running', 'ok', `The first backup of ${job} is running now`);
-    else add('never-run', 'warning', `${job} has not run yet, so nothing is protected by it`);
+    if (running) add('first-run-running', 'ok', 'The first backup is running now');
+    else add('never-run', 'warning', 'This job has not run yet, so nothing is protected by it');
   } else if (newestAttempt === undefined) {
-    add('only-cancelled', 'warning', `No backup of ${job} has finished yet: the last one was cancelled`);
+    add('only-cancelled', 'warning', 'No backup has finished yet: the last one was cancelled');
   } else if (lastSuccess === null) {
-    add('never-succeeded', 'failing', `No backup of ${job} has succeeded yet; the last attempt ${failureWords(newestAttempt, now, locale)}`, newestAttempt);
+    add('never-succeeded', 'failing', `No backup has succeeded yet; the last attempt ${failureWords(newestAttempt, now, locale)}`, newestAttempt);
   } else if (consecutiveFailures >= failingAfter) {
     add(
       'repeated-failures',

@@ -12,8 +12,7 @@ type Unit = 'second' | 'minute' | 'hour' | 'day';
 function unitAmount(ms: number): { amount: number; unit: Unit } {
   const abs = Math.abs(ms);
   if (abs < MINUTE) return { amount: Math.max(1, Math.round(abs / 1000)), unit: 'second' };
-  // 90 minutes reads better as "2 hours" than "90 minutes" only past the point where precision stops mattering.
-  if (abs < 90 * MINUTE) return { amount: Math.max(1, Math.round(abs / MINUTE)), unit: 'minute' };
+  if (abs < 59.5 * MINUTE) return { amount: Math.max(1, Math.round(abs / MINUTE)), unit: 'minute' };
   // "30 hours" is clearer than "1 day" for something that was expected daily.
   if (abs < 48 * HOUR) return { amount: Math.round(abs / HOUR), unit: 'hour' };
   return { amount: Math.round(abs / DAY), unit: 'day' };
@@ -102,7 +101,10 @@ export function formatWhen(when: Date, now: Date, options: WhenOptions = {}): st
   const locale = options.locale ?? defaultLocale;
   const zone = options.timeZone === undefined ? {} : { timeZone: options.timeZone };
   const dayOf = (d: Date): string => new Intl.DateTimeFormat('en-CA', { ...zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-  const time = new Intl.DateTimeFormat(locale, { ...zone, hour: 'numeric', minute: '2-digit' }).format(when);
+  // 24-hour locales write "02:00"; 12-hour ones "2:00 AM", where a leading zero looks wrong.
+  const { hourCycle } = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions();
+  const hour = hourCycle === 'h23' || hourCycle === 'h24' ? '2-digit' : 'numeric';
+  const time = new Intl.DateTimeFormat(locale, { ...zone, hour, minute: '2-digit' }).format(when);
   // Calendar days in the reader's zone, not 24-hour spans: 01:00 tomorrow is "tomorrow" even if it is 3 hours away.
   const dayNumber = (d: Date): number => Date.parse(`${dayOf(d)}T00:00:00Z`) / DAY;
   const days = dayNumber(when) - dayNumber(now);
