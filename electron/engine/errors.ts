@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'VERIFY_FAILED'
   | 'KEY_IN_USE'
   | 'CANCELLED'
+  | 'TIMED_OUT'
   | 'CATALOG_TOO_NEW'
   | 'CATALOG_UNREADABLE'
   | 'CATALOG_BUSY';

@@ -1,7 +1,7 @@
 // The clock port of the jobs layer: wall-clock time and one-shot timers, injected so tests drive time without sleeping.
 
-/** An opaque timer handle; only the clock that made it can clear it. */
-export type TimerHandle = unknown;
+/** An opaque timer handle (an object for the system clock, a number in tests); only the clock that made it can clear it. */
+export type TimerHandle = object | number;
 
 export interface Clock {
   now(): Date;
@@ -12,15 +12,26 @@ export interface Clock {
 // Node fires a longer timeout at once (with a warning), so longer waits are chained in steps of at most this.
 const longestNodeTimeoutMs = 2_147_483_647;
 
-/** The real clock; timers do not keep the process alive on their own (the daemon holds it open deliberately). */
+interface SystemTimer {
+  current: NodeJS.Timeout | undefined;
+}
+
+/** The real clock. Its timers keep the process alive, as a daemon waiting for the next run needs. */
 export const systemClock: Clock = {
   now: () => new Date(),
   setTimeout(callback, ms) {
-    const timer = globalThis.setTimeout(callback, Math.min(Math.max(0, ms), longestNodeTimeoutMs));
-    timer.unref();
-    return timer;
+    const handle: SystemTimer = { current: undefined };
+    const arm = (remaining: number): void => {
+      const step = Math.min(remaining, longestNodeTimeoutMs);
+      handle.current = globalThis.setTimeout(() => {
+        if (remaining > step) arm(remaining - step);
+        else callback();
+      }, step);
+    };
+    arm(Math.max(0, ms));
+    return handle;
   },
   clearTimeout(handle) {
-    globalThis.clearTimeout(handle as NodeJS.Timeout);
+    if (typeof handle === 'object' && 'current' in handle) globalThis.clearTimeout((handle as SystemTimer).current);
   },
 };
