@@ -41,7 +41,11 @@ export type ErrorCode =
   | 'TIMED_OUT'
   | 'CATALOG_TOO_NEW'
   | 'CATALOG_UNREADABLE'
-  | 'CATALOG_BUSY';
+  | 'CATALOG_BUSY'
+  | 'JOB_NOT_FOUND'
+  | 'JOB_EXISTS'
+  | 'JOB_FAILED'
+  | 'SCHEDULER_RUNNING';
 
 const exitCodeOf: Partial<Record<ErrorCode, number>> = {
   USAGE: exitCodes.usage,

@@ -45,7 +45,7 @@ export interface RelationRow {
   oid: number; schema: string; name: string; kind: 'r' | 'p' | 'v' | 'm' | 'f' | 'S'; persistence: string; owner: string; acl: AclEntry[] | null;
   options: string[] | null; ispartition: boolean; partbound: string | null; partkey: string | null;
   rowsecurity: boolean; forcerowsecurity: boolean; replident: string; am: string | null; reltuples: number; relpages: number; populated: boolean;
-  viewdef: string | null; typed: boolean; parents: { schema: string; name: string; oid: number }[] | null; reltype: number;
+  viewdef: string | null; oftype: string | null; parents: { schema: string; name: string; oid: number }[] | null; reltype: number;
   returnrule: number | null;
 }
 export interface SequenceRow {
@@ -199,7 +199,8 @@ export async function readCatalog(client: pg.Client, versionNum: number): Promis
            CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,
            c.relrowsecurity AS rowsecurity, c.relforcerowsecurity AS forcerowsecurity, c.relreplident::text AS replident,
            am.amname AS am, c.reltuples::float8 AS reltuples, c.relpages AS relpages, c.relispopulated AS populated,
-           CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef, c.reloftype <> 0 AS typed,
+           CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef,
+           CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS oftype,
            (SELECT pg_catalog.json_agg(json_build_object('schema', pn.nspname, 'name', p.relname, 'oid', p.oid::int8) ORDER BY i.inhseqno)
               FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
               WHERE i.inhrelid = c.oid) AS parents,

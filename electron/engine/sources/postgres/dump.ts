@@ -13,7 +13,7 @@ import {
   type DumpManifest, type SchemaFile, type SequenceValue, type TableData, type TablePart,
 } from './dump-format.ts';
 import { encodeLargeObjects } from './large-objects.ts';
-import { RowMeter } from './row-meter.ts';
+import { StreamMeter } from './row-meter.ts';
 import { buildSchema, type TableSpec } from './schema.ts';
 import { selectRelations } from './selection.ts';
 import { displayName, ident, literal, qualified } from './sql-text.ts';
@@ -35,6 +35,8 @@ export interface PostgresDumpOptions {
   readonly tables?: readonly string[];
   /** How long to wait for a table another session holds an exclusive lock on (default 60 s). */
   readonly lockTimeoutMs?: number;
+  /** Keyed tables larger than this (by the server's page count) are read as key ranges in parallel (default 64 MiB). */
+  readonly rangeSplitBytes?: number;
 }
 
 export interface PostgresDumpSummary {
@@ -49,7 +51,7 @@ export interface PostgresDumpSummary {
 }
 
 /** Settings that make COPY output exact and identical run to run (ISO dates, shortest exact floats, UTC). */
-const dumpSessionSql = [
+export const dumpSessionSql = [
   "SET search_path = ''",
   "SET client_encoding = 'UTF8'",
   "SET DateStyle = 'ISO'",
@@ -64,16 +66,17 @@ const dumpSessionSql = [
 ].join('; ');
 
 /** Tables larger than this are dumped as key ranges by several sessions at once. */
-const splitBytes = 64 * 1024 * 1024;
+const defaultSplitBytes = 64 * 1024 * 1024;
 /** About this many sampled rows decide where the ranges split. */
 const sampleRows = 20_000;
 
-interface KeyRange {
+export interface KeyRange {
   readonly from: string | null;
   readonly to: string | null;
 }
 
-function copyQuery(t: TableSpec, range: KeyRange): string {
+/** The COPY that reads one range of a table, as dumped (and as a verification reads it again). */
+export function copyQuery(t: Pick<TableSpec, 'schema' | 'name' | 'columns' | 'orderBy' | 'keyType'>, range: KeyRange): string {
   const cols = t.columns.map(ident).join(', ');
   const name = qualified(t.schema, t.name);
   if (t.columns.length === 0) return `COPY (SELECT FROM ONLY ${name}) TO STDOUT`;
@@ -91,7 +94,7 @@ function copyQuery(t: TableSpec, range: KeyRange): string {
  * at once. The split points come from a repeatable sample: the same table gives the same ranges, which
  * keeps the streams of successive backups aligned for deduplication.
  */
-async function planRanges(main: Session, t: TableSpec, parallel: number): Promise<KeyRange[]> {
+async function planRanges(main: Session, t: TableSpec, parallel: number, splitBytes: number): Promise<KeyRange[]> {
   const whole: KeyRange[] = [{ from: null, to: null }];
   const size = t.pages * 8192;
   const first = t.orderBy?.[0];
@@ -109,32 +112,29 @@ async function planRanges(main: Session, t: TableSpec, parallel: number): Promis
 }
 
 /** Fails early, naming every grant the account lacks, instead of dying on table 412 of 900. */
-async function checkPrivileges(main: Session, conn: DatabaseConnection): Promise<void> {
+async function checkPrivileges(main: Session, conn: DatabaseConnection, tableOids: readonly number[], sequences: readonly { schema: string; name: string }[]): Promise<void> {
   const r = await main.client.query<{ what: string; grant: string }>(`
-    SELECT format('USAGE on schema %I', n.nspname) AS what, format('GRANT USAGE ON SCHEMA %I TO %I', n.nspname, current_user) AS grant
-      FROM pg_catalog.pg_namespace n
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-        AND NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+    SELECT DISTINCT format('USAGE on schema %I', n.nspname) AS what, format('GRANT USAGE ON SCHEMA %I TO %I', n.nspname, current_user) AS grant
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE (c.oid = ANY($1::oid[]) OR (n.nspname, c.relname) IN (SELECT * FROM unnest($2::text[], $3::text[]))) AND NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE')
     UNION ALL
     SELECT format('SELECT on %s %I.%I', CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, n.nspname, c.relname),
            format('GRANT SELECT ON %s %I.%I TO %I', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname, current_user)
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-        AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+      WHERE (c.oid = ANY($1::oid[]) OR (n.nspname, c.relname) IN (SELECT * FROM unnest($2::text[], $3::text[]))) AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
         AND NOT CASE c.relkind WHEN 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT') ELSE pg_catalog.has_table_privilege(c.oid, 'SELECT') END
-    LIMIT 20`);
+    LIMIT 20`, [tableOids, sequences.map((q) => q.schema), sequences.map((q) => q.name)]);
   if (r.rows.length === 0) return;
   const first = r.rows[0];
   const more = r.rows.length > 1 ? ` It also lacks: ${r.rows.slice(1).map((x) => x.what).join('; ')}${r.rows.length === 20 ? '; …' : ''}.` : '';
   throw new AirlockError('SOURCE_PRIVILEGE', `User "${conn.user}" lacks the ${first?.what ?? 'privileges'} needed to dump ${describeConnection(conn)} (fix: ${first?.grant ?? 'grant SELECT'}).${more} A superuser or a member of pg_read_all_data can dump everything.`);
 }
 
-/** Locks every table against DDL for the rest of the dump, then makes sure none was rewritten between snapshot and lock. */
-async function lockTables(main: Session, lockTimeoutMs: number): Promise<void> {
-  const rels = await main.client.query<{ oid: number; name: string }>(`
-    SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-    ORDER BY c.oid`);
+/** Locks the dumped tables against DDL for the rest of the dump, then makes sure none was rewritten since the snapshot. */
+async function lockTables(main: Session, tableOids: readonly number[], lockTimeoutMs: number): Promise<void> {
+  const rels = await main.client.query<{ oid: number; name: string }>(
+    `SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = ANY($1::oid[]) ORDER BY c.oid`, [tableOids]);
   await main.client.query(`SET lock_timeout = ${Math.max(0, Math.floor(lockTimeoutMs))}`);
   for (let i = 0; i < rels.rows.length; i += 500) {
     const batch = rels.rows.slice(i, i + 500);
@@ -155,8 +155,7 @@ async function lockTables(main: Session, lockTimeoutMs: number): Promise<void> {
   // Rewrites (TRUNCATE, ALTER TABLE … TYPE, CLUSTER, VACUUM FULL) are not MVCC-safe: the snapshot would see an empty table.
   const rewritten = await main.client.query<{ name: string }>(`
     SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'm') AND c.relfilenode <> 0 AND c.relfilenode IS DISTINCT FROM pg_catalog.pg_relation_filenode(c.oid)
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'`);
+    WHERE c.oid = ANY($1::oid[]) AND c.relfilenode <> 0 AND c.relfilenode IS DISTINCT FROM pg_catalog.pg_relation_filenode(c.oid)`, [tableOids]);
   if (rewritten.rows.length > 0) {
     throw new AirlockError('SOURCE_CHANGED', `Table ${rewritten.rows.map((r) => r.name).join(', ')} was rewritten (TRUNCATE, ALTER TABLE or VACUUM FULL) just as the dump started, so its rows are not in the snapshot. Run the backup again.`);
   }
@@ -210,11 +209,13 @@ async function dumpPart(session: Session, conn: DatabaseConnection, writer: Dump
   const label = displayName(t.schema, t.name);
   let seenRows = 0;
   let seenBytes = 0;
-  const meter = new RowMeter((m) => {
-    progress.add(t, m.rows - seenRows, m.bytes - seenBytes);
-    seenRows = m.rows;
+  const meter = new StreamMeter((m) => {
+    const rows = m.approximateRows;
+    progress.add(t, rows - seenRows, m.bytes - seenBytes);
+    seenRows = rows;
     seenBytes = m.bytes;
   });
+  let rows: number;
   try {
     const copy = session.client.query(copyTo(copyQuery(t, range)));
     const flowing = pipeline(copy, meter);
@@ -223,13 +224,13 @@ async function dumpPart(session: Session, conn: DatabaseConnection, writer: Dump
       throw err;
     });
     await Promise.all([flowing, stored]);
-    if (copy.rowCount !== meter.rows) {
-      throw new AirlockError('CORRUPT_DATA', `Table ${label}: the server reported ${copy.rowCount} rows but ${meter.rows} arrived. Run the backup again.`);
-    }
+    // The server's own count (COPY n); the estimate shown so far is corrected to it.
+    rows = copy.rowCount;
+    progress.add(t, rows - seenRows, 0);
   } catch (err) {
     throw describePgError(err, conn, `dumping table ${label}`);
   }
-  return { stream, from: range.from, to: range.to, rows: meter.rows, bytes: meter.bytes, sha256: meter.digest() };
+  return { stream, from: range.from, to: range.to, rows, bytes: meter.bytes, sha256: meter.digest() };
 }
 
 async function openWorker(conn: DatabaseConnection, snapshot: string, signal: AbortSignal): Promise<Session> {
@@ -247,9 +248,10 @@ async function openWorker(conn: DatabaseConnection, snapshot: string, signal: Ab
 
 /**
  * Dumps the database named in `conn` into `writer`: schema.json (ordered DDL, pre-data / table-bound /
- * late), one COPY text stream per table, large-objects.bin, and manifest.json (written last, with row
- * counts and a SHA-256 per table). Everything comes from one snapshot; DDL on a dumped table waits
- * until the dump ends because every table is share-locked.
+ * late), one COPY text stream per table in key order (a large keyed table: one per key range, read in
+ * parallel), large-objects.bin, and manifest.json (written last, with row counts and a SHA-256 per
+ * stream). Everything comes from one snapshot; DDL on a dumped table waits until the dump ends because
+ * every table is share-locked. Without manifest.json the dump is incomplete: a failed dump never writes it.
  */
 export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter, opts: PostgresDumpOptions = {}): Promise<PostgresDumpSummary> {
   const abort = new AbortController();
@@ -259,6 +261,7 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (opts.signal?.aborted === true) abort.abort(opts.signal.reason);
   const sessions: Session[] = [];
+  let opening: Promise<unknown>[] = [];
   try {
     abort.signal.throwIfAborted();
     const main = await openSession(conn, { signal: abort.signal });
@@ -269,11 +272,16 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
       await main.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const r = await main.client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id');
       snapshot = r.rows[0]?.id ?? '';
-      await checkPrivileges(main, conn);
-      await lockTables(main, opts.lockTimeoutMs ?? 60_000);
     } catch (err) {
       throw describePgError(err, conn, 'starting the dump');
     }
+    // The COPY sessions connect and import the snapshot while the schema is being read.
+    const parallelWanted = Math.max(1, opts.parallel ?? 2);
+    const workerPromises = Array.from({ length: parallelWanted }, () => openWorker(conn, snapshot, abort.signal).then((w) => {
+      sessions.push(w);
+      return w;
+    }));
+    opening = workerPromises.map((p) => p.catch(() => undefined));
 
     let catalog;
     try {
@@ -298,11 +306,16 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
       largeObjects = [];
       warnings.push(...sel.warnings);
     }
+    try {
+      await checkPrivileges(main, conn, tables.map((t) => t.oid), sequences);
+      await lockTables(main, tables.map((t) => t.oid), opts.lockTimeoutMs ?? 60_000);
+    } catch (err) {
+      throw describePgError(err, conn, 'starting the dump');
+    }
 
-    const parallelWanted = Math.max(1, opts.parallel ?? 2);
     const queue: PartTask[] = [];
     for (const [index, t] of tables.entries()) {
-      const ranges = await planRanges(main, t, parallelWanted).catch((err: unknown) => {
+      const ranges = await planRanges(main, t, parallelWanted, Math.max(1, opts.rangeSplitBytes ?? defaultSplitBytes)).catch((err: unknown) => {
         throw describePgError(err, conn, `planning the dump of table ${displayName(t.schema, t.name)}`);
       });
       for (const [i, range] of ranges.entries()) {
@@ -311,13 +324,7 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
     }
     // Largest first, so that the workers finish close together.
     queue.sort((a, b) => b.estimate - a.estimate);
-    const parallel = Math.min(parallelWanted, Math.max(1, queue.length));
-    const workers: Session[] = [];
-    for (let i = 0; i < parallel; i++) {
-      const w = await openWorker(conn, snapshot, abort.signal);
-      sessions.push(w);
-      workers.push(w);
-    }
+    const workers = await Promise.all(workerPromises);
     const parts = new Map<number, { order: number; part: TablePart }[]>();
     const progress = new TableProgress(opts.onProgress);
     const runWorker = async (w: Session): Promise<void> => {
@@ -332,7 +339,7 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
     const dumpLargeObjects = async (): Promise<DumpManifest['largeObjects']> => {
       if (largeObjects.length === 0) return null;
       let bytes = 0;
-      const meter = new RowMeter();
+      const meter = new StreamMeter();
       try {
         const source = Readable.from(encodeLargeObjects(main.client, largeObjects, (n) => {
           bytes += n;
@@ -402,6 +409,7 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
     abort.abort();
+    await Promise.all(opening);
     await Promise.all(sessions.map((s) => s.close()));
   }
 }

@@ -10,27 +10,41 @@ const tagStart = 0x4c; // 'L'
 const tagData = 0x44; // 'D'
 const tagEnd = 0x45; // 'E'
 
+/** The frame that opens object `oid`. */
+export function frameStart(oid: number): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = tagStart;
+  head.writeUInt32BE(oid, 1);
+  return head;
+}
+
+/** The frames that carry one chunk (at most largeObjectChunk bytes) of the current object. */
+export function frameData(data: Buffer): Buffer[] {
+  const len = Buffer.alloc(5);
+  len[0] = tagData;
+  len.writeUInt32BE(data.length, 1);
+  return [len, data];
+}
+
+/** The frame that closes the current object. */
+export function frameEnd(): Buffer {
+  return Buffer.from([tagEnd]);
+}
+
 /** Reads every large object through lo_get (which honours large-object privileges) and frames it. */
 export async function* encodeLargeObjects(client: pg.Client, oids: readonly number[], onBytes: (n: number) => void): AsyncGenerator<Buffer> {
   for (const oid of oids) {
-    const head = Buffer.alloc(5);
-    head[0] = tagStart;
-    head.writeUInt32BE(oid, 1);
-    yield head;
+    yield frameStart(oid);
     for (let offset = 0; ; offset += largeObjectChunk) {
       const r = await client.query<{ data: Buffer }>('SELECT pg_catalog.lo_get($1::oid, $2::int8, $3::int4) AS data', [oid, offset, largeObjectChunk]);
       const data = r.rows[0]?.data ?? Buffer.alloc(0);
       if (data.length > 0) {
-        const len = Buffer.alloc(5);
-        len[0] = tagData;
-        len.writeUInt32BE(data.length, 1);
-        yield len;
-        yield data;
+        yield* frameData(data);
         onBytes(data.length);
       }
       if (data.length < largeObjectChunk) break;
     }
-    yield Buffer.from([tagEnd]);
+    yield frameEnd();
   }
 }
 

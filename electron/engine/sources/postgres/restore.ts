@@ -8,7 +8,7 @@ import type { DumpReader } from '../dump-streams.ts';
 import { describePgError, openSession, type Session } from './connect.ts';
 import { largeObjectsName, loadDump, type DumpManifest, type SchemaItem, type TableData, type TablePart } from './dump-format.ts';
 import { decodeLargeObjects } from './large-objects.ts';
-import { RowMeter } from './row-meter.ts';
+import { StreamMeter } from './row-meter.ts';
 import { selectRelations } from './selection.ts';
 import { displayName, ident, literal, qualified } from './sql-text.ts';
 
@@ -396,18 +396,19 @@ export async function restorePostgres(reader: DumpReader, conn: DatabaseConnecti
 
     let rows = 0;
     let bytes = 0;
-    const loadedRows = new Map<number, number>();
+    const loadedBytes = new Map<number, number>();
     const loadPart = async (s: Session, t: TableData, part: TablePart): Promise<void> => {
       const label = displayName(t.schema, t.name);
       const table = qualified(t.schema, t.name);
       // Alone in its transaction after a TRUNCATE, COPY may write frozen rows (and skip WAL where wal_level allows).
       const fresh = opts.dataOnly !== true && t.parts.length === 1;
       let seen = 0;
-      const meter = new RowMeter(opts.onProgress === undefined ? undefined : (m) => {
-        const total = (loadedRows.get(t.item) ?? 0) + m.rows - seen;
-        loadedRows.set(t.item, total);
-        seen = m.rows;
-        opts.onProgress?.({ table: label, rows: total, bytes: m.bytes, rowsTotal: t.rows, bytesTotal: t.bytes });
+      const meter = new StreamMeter(opts.onProgress === undefined ? undefined : (m) => {
+        const done = (loadedBytes.get(t.item) ?? 0) + m.bytes - seen;
+        loadedBytes.set(t.item, done);
+        seen = m.bytes;
+        // Rows in proportion to bytes: the totals are known from the manifest, counting newlines would cost more.
+        opts.onProgress?.({ table: label, rows: t.bytes === 0 ? t.rows : Math.round((t.rows * done) / t.bytes), bytes: done, rowsTotal: t.rows, bytesTotal: t.bytes });
       });
       await s.client.query('BEGIN');
       try {
@@ -415,11 +416,11 @@ export async function restorePostgres(reader: DumpReader, conn: DatabaseConnecti
         const columns = t.columns.length === 0 ? '' : ` (${t.columns.map(ident).join(', ')})`;
         const copy = s.client.query(copyFrom(`COPY ${table}${columns} FROM STDIN${fresh ? ' WITH (FREEZE)' : ''}`));
         await pipeline(reader.open(part.stream), meter, copy);
-        if (meter.rows !== part.rows) {
-          throw new AirlockError('CORRUPT_DATA', `The stored data of table ${label} has ${meter.rows} rows but ${part.rows} were recorded at backup. The table was not loaded.`);
-        }
         if (meter.digest() !== part.sha256) {
           throw new AirlockError('CORRUPT_DATA', `The stored rows of table ${label} do not match the checksum recorded at backup. The table was not loaded.`);
+        }
+        if (copy.rowCount !== part.rows) {
+          throw new AirlockError('CORRUPT_DATA', `The server loaded ${copy.rowCount} rows into table ${label} but ${part.rows} were recorded at backup. The table was not loaded.`);
         }
         await s.client.query('COMMIT');
       } catch (err) {

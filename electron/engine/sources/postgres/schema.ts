@@ -329,7 +329,6 @@ function build(cat: Catalog): BuiltSchema {
     const cols = columnsByRel.get(rel.oid) ?? [];
     const d = rel.kind === 'v' || rel.kind === 'm' ? buildView(b, rel, cols) : buildTable(b, rel, cols, relById, columnsByRel, identitySeq, cat.constraints);
     relItem.set(rel.oid, d);
-    if (rel.typed) b.warnings.push(`Table ${displayName(rel.schema, rel.name)} was created OF a composite type; it is restored as a plain table with the same columns.`);
     if (rel.kind === 'r') {
       const orderBy = orderingKey(rel, cols, cat.indexes);
       tables.push({
@@ -560,7 +559,13 @@ function buildTable(
   }
   const lines: string[] = [];
   const identitySeqs: number[] = [];
+  // A typed table takes its columns from the type; only their options are written.
+  const typed = rel.oftype !== null && !rel.ispartition;
   for (const c of shown) {
+    if (typed) {
+      if (c.notnull) lines.push(`${ident(c.name)} WITH OPTIONS NOT NULL`);
+      continue;
+    }
     let line = `${ident(c.name)} ${c.type}`;
     if (c.collation !== null) line += ` COLLATE ${c.collation}`;
     if (c.generated === 's' && c.def !== null) line += ` GENERATED ALWAYS AS (${c.def}) STORED`;
@@ -575,7 +580,8 @@ function buildTable(
   const tableChecks = constraints.filter((c) => c.rel === rel.oid && c.type === 'c');
   const inlineChecks = tableChecks.filter((c) => c.validated && (rel.ispartition || c.islocal));
   for (const c of inlineChecks) lines.push(`CONSTRAINT ${ident(c.name)} ${c.def}`);
-  let create = `CREATE ${rel.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${name} (${lines.map((l) => `\n    ${l}`).join(',')}\n)`;
+  const body = lines.length === 0 && typed ? '' : ` (${lines.map((l) => `\n    ${l}`).join(',')}\n)`;
+  let create = `CREATE ${rel.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${name}${typed ? ` OF ${rel.oftype ?? ''}` : ''}${body}`;
   if (inherits) create += `\nINHERITS (${(rel.parents ?? []).map((p) => qualified(p.schema, p.name)).join(', ')})`;
   if (rel.kind === 'p' && rel.partkey !== null) create += `\nPARTITION BY ${rel.partkey}`;
   if (rel.am !== null && rel.am !== 'heap') create += `\nUSING ${ident(rel.am)}`;
