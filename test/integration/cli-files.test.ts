@@ -200,7 +200,7 @@ describe('files backup and restore through the CLI', () => {
     expect(await describeTree(join(target, 'source'))).toEqual(await describeTree(src));
   });
 
-  it('records every run in the catalog, failures with their reason', async () => {
+  it('records every run in the catalog, failures with their reason', () => {
     const catalog = openCatalog(join(home, 'catalog.db'));
     try {
       const runs = catalog.listRuns({ limit: 100 });
