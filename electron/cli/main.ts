@@ -33,6 +33,11 @@ function findCommand(argv: readonly string[]): { command: Command; rest: string[
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `airlock dump … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(exitCodes.ok);
+    throw err;
+  });
   const found = findCommand(argv);
   if (!found) {
     const wanted = argv[0];

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { AirlockError } from '../engine/errors.ts';
+import { parseDatabaseUrl, type DatabaseConnection } from '../engine/sources/database-url.ts';
 
 /** Reads a line without echoing it. */
 async function prompt(question: string): Promise<string> {
@@ -54,4 +55,24 @@ export async function readSecret(source: SecretSource): Promise<string> {
     if (again !== first) throw new AirlockError('USAGE', `The two ${source.what} entries differ. Nothing was changed.`);
   }
   return first;
+}
+
+/**
+ * A database address with its password: from AIRLOCK_DB_PASSWORD or --db-password-file when given, otherwise none
+ * (servers with trust or socket authentication need none). `retryWithPrompt` asks on a terminal when the server
+ * refuses the login, so a password is typed only when one is needed.
+ */
+export async function databaseConnection(url: string, passwordFile: string | undefined): Promise<DatabaseConnection> {
+  const password = passwordFile !== undefined ? await fromFile(passwordFile, 'database password') : process.env.AIRLOCK_DB_PASSWORD;
+  return parseDatabaseUrl(url, password === '' ? undefined : password);
+}
+
+export async function retryWithPrompt<T>(conn: DatabaseConnection, work: (conn: DatabaseConnection) => Promise<T>): Promise<T> {
+  try {
+    return await work(conn);
+  } catch (err) {
+    if (!(err instanceof AirlockError) || err.code !== 'SOURCE_AUTH_FAILED' || conn.password !== undefined || !process.stdin.isTTY) throw err;
+    const password = await prompt(`Password for ${conn.user}@${conn.host}: `);
+    return work({ ...conn, password });
+  }
 }

@@ -48,3 +48,6 @@ export async function describeTree(root: string): Promise<string[]> {
   await walk(root);
   return out;
 }
+
+/** `../shared/` beside the project: the fixtures and comparison tools every checkout has next to it. */
+export const sharedDir = join(import.meta.dirname, '..', '..', '..', 'shared');

@@ -1,5 +1,7 @@
 // Test databases on the local PostgreSQL: uniquely named, created and dropped per test, loaded with psql, compared with compare-pg.sh.
 
+import { join } from 'node:path';
+import { sharedDir } from './files.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -9,8 +11,8 @@ import { parseDatabaseUrl, type DatabaseConnection } from '../../electron/engine
 export const pgHost = '127.0.0.1';
 export const pgPort = 5432;
 export const pgUser = 'root';
-export const comparePgScript = '/work/shared/tools/compare-pg.sh';
-export const chinookSql = '/work/shared/fixtures/chinook/Chinook_PostgreSql.sql';
+export const comparePgScript = join(sharedDir, 'tools', 'compare-pg.sh');
+export const chinookSql = join(sharedDir, 'fixtures', 'chinook', 'Chinook_PostgreSql.sql');
 export const edgeCasesSql = new URL('../fixtures/postgres-edge-cases.sql', import.meta.url).pathname;
 
 export function pgConnection(database: string, opts: { user?: string; port?: number; password?: string } = {}): DatabaseConnection {

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedDir } from '../helpers/files.ts';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +19,7 @@ import { exportSql } from '../../electron/engine/sources/sqlite/export-sql.ts';
 import { restoreDatabaseFile, selectTables } from '../../electron/engine/sources/sqlite/restore.ts';
 import { copyConsistent } from '../../electron/engine/sources/sqlite/snapshot.ts';
 
-const chinookFixture = '/work/shared/fixtures/chinook/Chinook_Sqlite.sqlite';
+const chinookFixture = join(sharedDir, 'fixtures', 'chinook', 'Chinook_Sqlite.sqlite');
 const repoRoot = join(import.meta.dirname, '..', '..');
 const execFileAsync = promisify(execFile);
 

@@ -2,6 +2,7 @@
 
 import { once } from 'node:events';
 import { AirlockError } from '../../engine/errors.ts';
+import { exportDatabaseSql, isDatabaseSnapshot } from '../../engine/restore/restore-database.ts';
 import { withRestoredSqlite } from '../../engine/restore/restore-sqlite.ts';
 import { exportSql } from '../../engine/sources/sqlite/export-sql.ts';
 import { stringOption, type Command } from '../command.ts';
@@ -20,6 +21,10 @@ export const dump: Command = {
     const snap = await repo.resolveSnapshot(ref);
     const lock = await repo.lock('shared', 'dump');
     try {
+      if (isDatabaseSnapshot(snap)) {
+        await exportDatabaseSql(repo, snap, process.stdout, { ...(tables ? { tables } : {}), signal: ctx.signal });
+        return 0;
+      }
       const result = await withRestoredSqlite(repo, snap, tmpdir(), (path) => exportSql(path, process.stdout, { ...(tables ? { tables } : {}), signal: ctx.signal }), ctx.progress);
       for (const w of result.warnings) ctx.warn(w);
       if (!process.stdout.writableNeedDrain) return 0;

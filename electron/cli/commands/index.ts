@@ -16,5 +16,10 @@ import { restore } from './restore.ts';
 import { snapshots } from './snapshots.ts';
 import { stats } from './stats.ts';
 import { unlock } from './unlock.ts';
+import { verify } from './verify.ts';
+import { jobCommands } from './job.ts';
+import { status } from './status.ts';
+import { audit } from './audit.ts';
+import { daemon } from './daemon.ts';
 
-export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, dump, diff, check, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild];
+export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, dump, diff, check, verify, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild, ...jobCommands, status, audit, daemon];

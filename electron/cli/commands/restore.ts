@@ -2,10 +2,13 @@
 
 import { AirlockError } from '../../engine/errors.ts';
 import { recordRun } from '../../engine/catalog/repository-sync.ts';
+import { restoreDatabase } from '../../engine/restore/restore-database.ts';
 import { restoreSqlite } from '../../engine/restore/restore-sqlite.ts';
+import { isDatabaseUrl } from '../../engine/sources/database-url.ts';
 import { restoreFiles } from '../../engine/sources/files/restore.ts';
 import { flag, listOption, stringOption, type Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
+import { databaseConnection, retryWithPrompt } from '../secrets.ts';
 
 function sqlitePath(url: string): string {
   const m = /^sqlite:\/\/(\/.*)$/.exec(url);
@@ -15,14 +18,17 @@ function sqlitePath(url: string): string {
 
 export const restore: Command = {
   name: 'restore',
-  summary: 'Restore a snapshot into a folder (--target) or a database (--to sqlite:///abs/new.db).',
-  usage: 'airlock restore --repo DIR SNAP (--target DIR [--include PATH]... | --to sqlite:///abs/new.db [--tables a,b]) [--overwrite]',
+  summary: 'Restore a snapshot into a folder (--target) or a database (--to sqlite:///abs/new.db, mysql://…/newdb, postgres://…/newdb).',
+  usage: 'airlock restore --repo DIR SNAP (--target DIR [--include PATH]... | --to sqlite:///abs/new.db | --to mysql://user@host:port/newdb | --to postgres://user@host:port/newdb) [--tables a,b] [--schema-only | --data-only] [--overwrite] [--db-password-file FILE]',
   options: {
     target: { type: 'string' },
     include: { type: 'string', multiple: true },
     to: { type: 'string' },
     tables: { type: 'string' },
     overwrite: { type: 'boolean' },
+    'schema-only': { type: 'boolean' },
+    'data-only': { type: 'boolean' },
+    'db-password-file': { type: 'string' },
   },
   async run(ctx) {
     const [ref] = ctx.positionals;
@@ -34,8 +40,31 @@ export const restore: Command = {
     const snap = await repo.resolveSnapshot(ref);
     const overwrite = flag(ctx.values, 'overwrite');
     const start = { kind: 'restore' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id, source: snap.sources.join(' ') };
+    const tables = stringOption(ctx.values, 'tables')?.split(',').map((t) => t.trim()).filter(Boolean);
+    if (to !== undefined && isDatabaseUrl(to)) {
+      const target = await databaseConnection(to, stringOption(ctx.values, 'db-password-file'));
+      const request = {
+        overwrite,
+        schemaOnly: flag(ctx.values, 'schema-only'),
+        dataOnly: flag(ctx.values, 'data-only'),
+        signal: ctx.signal,
+        ...(tables ? { tables } : {}),
+        onProgress: (p: { table: string; bytes: number; rows: number }) => {
+          ctx.progress({ phase: 'restore', current: p.table, bytesDone: p.bytes, itemsDone: p.rows });
+        },
+      };
+      const lock = await repo.lock('shared', 'restore');
+      try {
+        const outcome = await recordRun(ctx.catalog(), start, () => retryWithPrompt(target, (c) => restoreDatabase(repo, snap, c, request)), () => ({ status: 'ok', snapshotId: snap.id }));
+        for (const w of outcome.warnings) ctx.warn(w);
+        ctx.result({ snapshot: snap.id, ...outcome });
+        ctx.say(`Restored snapshot ${snap.id.slice(0, 8)} into database ${outcome.database}: ${outcome.tables} table(s), ${outcome.rows} row(s).`);
+      } finally {
+        await lock.release();
+      }
+      return 0;
+    }
     if (to !== undefined) {
-      const tables = stringOption(ctx.values, 'tables')?.split(',').map((t) => t.trim()).filter(Boolean);
       const lock = await repo.lock('shared', 'restore');
       try {
         const { path } = await recordRun(ctx.catalog(), start, () => restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));

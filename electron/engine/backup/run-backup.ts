@@ -8,11 +8,15 @@ import type { Repository } from '../repo/repository.ts';
 import type { Snapshot, SnapshotManifest, SourceKind } from '../repo/snapshot.ts';
 import { backupFiles, type FilesBackupResult } from '../sources/files/backup.ts';
 import type { ExcludeOptions } from '../sources/files/excludes.ts';
+import { describeConnection, type DatabaseConnection } from '../sources/database-url.ts';
+import { driverFor } from '../sources/databases.ts';
 import { copyConsistent } from '../sources/sqlite/snapshot.ts';
+import { TreeDumpWriter } from '../repo/stream-tree.ts';
 
 export type BackupSource =
   | { readonly kind: 'files'; readonly paths: readonly string[] }
-  | { readonly kind: 'sqlite'; readonly path: string };
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'database'; readonly connection: DatabaseConnection };
 
 export interface BackupRequest extends ExcludeOptions {
   readonly source: BackupSource;
@@ -38,6 +42,7 @@ function currentUser(): string {
 /** How a source is named in the snapshot, so the next backup of the same thing finds its parent. */
 export function describeSource(source: BackupSource): { kind: SourceKind; sources: string[] } {
   if (source.kind === 'files') return { kind: 'files', sources: source.paths.map((p) => resolve(p)) };
+  if (source.kind === 'database') return { kind: source.connection.kind, sources: [describeConnection(source.connection)] };
   return { kind: 'sqlite', sources: [`sqlite://${resolve(source.path)}`] };
 }
 
@@ -45,6 +50,35 @@ async function findParent(repo: Repository, kind: SourceKind, sources: readonly 
   const host = hostname();
   const same = (await repo.listSnapshots()).filter((s) => s.kind === kind && s.hostname === host && s.sources.length === sources.length && s.sources.every((p, i) => p === sources[i]));
   return same.at(-1);
+}
+
+/** Dumps a database straight into the repository, one stream per table; a failed dump stores no snapshot. */
+async function backupDatabase(repo: Repository, connection: DatabaseConnection, request: BackupRequest): Promise<{ result: FilesBackupResult; details: Record<string, unknown> }> {
+  const writer = new TreeDumpWriter(repo);
+  const tables = new Map<string, number>();
+  const dump = await driverFor(connection.kind).dump(connection, writer, {
+    ...(request.signal ? { signal: request.signal } : {}),
+    onProgress: (p) => {
+      tables.set(p.table, p.bytes);
+      const bytesDone = [...tables.values()].reduce((n, b) => n + b, 0);
+      request.onProgress?.({ phase: 'dump', current: p.table, bytesDone, itemsDone: tables.size });
+    },
+  });
+  const tree = await writer.finish();
+  const result: FilesBackupResult = {
+    tree,
+    filesNew: writer.stats.files,
+    filesChanged: 0,
+    filesUnmodified: 0,
+    dirs: 0,
+    bytesRead: writer.stats.bytes,
+    bytesTotal: writer.stats.bytes,
+    bytesAdded: writer.stats.bytesAdded,
+    blobsAdded: writer.stats.blobsAdded,
+    unreadable: [],
+    warnings: [...dump.warnings],
+  };
+  return { result, details: { database: dump.database, serverVersion: dump.serverVersion, tables: dump.tables, rows: dump.rows } };
 }
 
 export async function runBackup(repo: Repository, request: BackupRequest): Promise<BackupOutcome> {
@@ -59,6 +93,8 @@ export async function runBackup(repo: Repository, request: BackupRequest): Promi
     let details: Record<string, unknown> | undefined;
     if (request.source.kind === 'files') {
       result = await backupFiles(repo, { ...request, paths: request.source.paths, parentTree: parent?.tree });
+    } else if (request.source.kind === 'database') {
+      ({ result, details } = await backupDatabase(repo, request.source.connection, request));
     } else {
       const dbPath = resolve(request.source.path);
       // The online-backup copy is consistent even while another program writes; that copy is what is stored.
