@@ -1,9 +1,11 @@
-// Opens the catalog — the local SQLite cache of run history and snapshot lists — and composes its typed stores.
+// Opens the catalog — the local SQLite store of jobs, the audit log, run history and cached snapshot lists — and composes its typed stores.
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AirlockError, describeIoError } from '../errors.ts';
+import { createAuditStore, type AuditStore } from './audit.ts';
+import { createJobStore, type JobStore } from './jobs.ts';
 import { latestVersion, migrate, readUserVersion, tooNewError } from './migrations/index.ts';
 import { createRepositoryStore, type RepositoryStore } from './repositories.ts';
 import { claimOwner, systemProbe, type ProcessProbe } from './run-owners.ts';
@@ -12,6 +14,9 @@ import { createSettingStore, type SettingStore } from './settings.ts';
 import { createSnapshotStore, type SnapshotStore } from './snapshots.ts';
 import { describeSqliteError } from './sqlite-errors.ts';
 
+export type { AuditAppend, AuditRecord, AuditVerification } from './audit.ts';
+export type { JobDefinition, JobRun, JobRunEnd, JobRunQueued, JobRunResult, JobRunState, JobRunTotals, JobRunTrigger, StoredJob } from './jobs.ts';
+export { definitionJson, jobRunStates, parseJobDefinition } from './jobs.ts';
 export { catalogPath } from './location.ts';
 export type { KnownRepository, RepositorySighting } from './repositories.ts';
 export type { ProcessProbe } from './run-owners.ts';
@@ -27,10 +32,12 @@ export interface CatalogOptions {
   readonly processProbe?: ProcessProbe;
 }
 
-export interface Catalog extends RunStore, RepositoryStore, SnapshotStore, SettingStore {
+export interface Catalog extends RunStore, RepositoryStore, SnapshotStore, SettingStore, JobStore, AuditStore {
   readonly path: string;
   /** How many runs left "running" by a process that is gone were marked interrupted when opening. */
   readonly interruptedAtOpen: number;
+  /** How many job runs left queued or running by a process that is gone were marked interrupted when opening. */
+  readonly interruptedJobRunsAtOpen: number;
   /** Closing twice is harmless; any other call after closing throws. */
   close(): void;
 }
@@ -101,13 +108,17 @@ export function openCatalog(path: string, options: CatalogOptions = {}): Catalog
       ...createRepositoryStore({ db, path, now }),
       ...createSnapshotStore({ db, path, now }),
       ...createSettingStore(db),
+      ...createJobStore({ db, path, now, owner, probe }),
+      ...createAuditStore({ db, path, now }),
     },
     path,
   );
 
   let interruptedAtOpen: number;
+  let interruptedJobRunsAtOpen: number;
   try {
     interruptedAtOpen = stores.markInterruptedRuns();
+    interruptedJobRunsAtOpen = stores.markInterruptedJobRuns();
   } catch (err) {
     owner.release();
     db.close();
@@ -118,6 +129,7 @@ export function openCatalog(path: string, options: CatalogOptions = {}): Catalog
     ...stores,
     path,
     interruptedAtOpen,
+    interruptedJobRunsAtOpen,
     close() {
       if (!db.open) return;
       owner.release();

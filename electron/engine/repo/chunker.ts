@@ -187,6 +187,23 @@ class Scanner {
 let sharedScanner: Scanner | undefined;
 
 /**
+ * Scanners kept for reuse: a backup chunks thousands of files, and a fresh wasm memory per file left hundreds of
+ * megabytes waiting for the garbage collector. A few suffice, as only a few files are chunked at once.
+ */
+const idleScanners: Scanner[] = [];
+const IDLE_SCANNERS_KEPT = 8;
+
+function takeScanner(dataBytes: number): Scanner {
+  const scanner = idleScanners.pop() ?? new Scanner(dataBytes);
+  scanner.ensureCapacity(dataBytes);
+  return scanner;
+}
+
+function giveBack(scanner: Scanner): void {
+  if (idleScanners.length < IDLE_SCANNERS_KEPT) idleScanners.push(scanner);
+}
+
+/**
  * Length of the first chunk of buf[start, end): a cut point, or `end - start` when eof and no cut was found.
  * Returns -1 when more data is needed (not eof and fewer than maxSize bytes without a cut).
  *
@@ -224,9 +241,18 @@ export async function* chunkStream(
   const { maxSize } = params;
   // The window lives in the scanner's own memory, so each input byte is copied in once and out once; a cut is
   // searched only with maxSize bytes at hand (or at the end), so no byte is hashed twice.
-  const scanner = new Scanner(2 * maxSize);
+  const scanner = takeScanner(2 * maxSize);
+  try {
+    yield* chunkWith(scanner, source, params, gear);
+  } finally {
+    giveBack(scanner);
+  }
+}
+
+async function* chunkWith(scanner: Scanner, source: AsyncIterable<Uint8Array>, params: ChunkerParams, gear: Uint32Array): AsyncGenerator<Buffer> {
+  const { maxSize } = params;
   scanner.loadGear(gear);
-  const window = scanner.data();
+  const window = scanner.data().subarray(0, 2 * maxSize);
   let start = 0;
   let end = 0;
 

@@ -78,9 +78,13 @@ export async function storeSmall(repo: Repository, data: Buffer, inFlight: Semap
 export async function* readContent(repo: Repository, content: readonly string[], readAhead = 4): AsyncGenerator<Buffer> {
   const queue: Promise<Buffer>[] = [];
   let next = 0;
+  let previous: { id: string; data: Promise<Buffer> } | undefined;
   const fill = () => {
     while (queue.length < readAhead && next < content.length) {
-      const p = repo.loadBlob(content[next++] ?? '');
+      const id = content[next++] ?? '';
+      // A run of one repeated chunk (zeros in a disk image, a sparse file) is read and decrypted once.
+      const p = previous?.id === id ? previous.data : repo.loadBlob(id);
+      previous = { id, data: p };
       // Rejections are handled when awaited below; this only stops an unhandled-rejection crash meanwhile.
       p.catch(() => undefined);
       queue.push(p);

@@ -1,7 +1,7 @@
 // Storage on a local directory (internal disk or USB drive): temp file, fsync, rename, fsync the directory.
 
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -27,8 +27,18 @@ function isNotFound(err: unknown): boolean {
   return err instanceof Error && 'code' in err && err.code === 'ENOENT';
 }
 
+/** Packs kept open for reading: a restore reads many small blobs from the same few packs. */
+const OPEN_PACKS_KEPT = 32;
+
+interface CachedHandle {
+  readonly handle: Promise<FileHandle>;
+  users: number;
+}
+
 export class LocalStorage implements Storage {
   readonly location: string;
+  /** In least-recently-used order (a Map iterates in insertion order). */
+  private readonly handles = new Map<string, CachedHandle>();
 
   constructor(root: string) {
     this.location = root;
@@ -95,16 +105,35 @@ export class LocalStorage implements Storage {
   }
 
   async readRange(type: FileType, name: string, offset: number, length: number): Promise<Buffer> {
-    const handle = await open(this.pathOf(type, name), 'r');
+    const path = this.pathOf(type, name);
+    let entry = this.handles.get(path);
+    if (entry) this.handles.delete(path);
+    else entry = { handle: open(path, 'r'), users: 0 };
+    this.handles.set(path, entry);
+    entry.users++;
     try {
+      const handle = await entry.handle;
       const buf = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buf, 0, length, offset);
       if (bytesRead !== length) {
         throw new AirlockError('CORRUPT_DATA', `Repository file ${type}/${name} is shorter than expected (truncated?).`);
       }
       return buf;
+    } catch (err) {
+      if (this.handles.get(path) === entry) this.handles.delete(path);
+      throw err;
     } finally {
-      await handle.close();
+      entry.users--;
+      this.closeIdleHandles();
+    }
+  }
+
+  private closeIdleHandles(): void {
+    for (const [path, entry] of this.handles) {
+      if (this.handles.size <= OPEN_PACKS_KEPT) return;
+      if (entry.users > 0) continue;
+      this.handles.delete(path);
+      void entry.handle.then((h) => h.close()).catch(() => undefined);
     }
   }
 
@@ -153,8 +182,14 @@ export class LocalStorage implements Storage {
   }
 
   async remove(type: FileType, name: string): Promise<void> {
+    const path = this.pathOf(type, name);
+    const cached = this.handles.get(path);
+    if (cached) {
+      this.handles.delete(path);
+      void cached.handle.then((h) => h.close()).catch(() => undefined);
+    }
     try {
-      await rm(this.pathOf(type, name), { force: true });
+      await rm(path, { force: true });
     } catch (err) {
       throw describeIoError(err, `removing ${type}/${name}`);
     }

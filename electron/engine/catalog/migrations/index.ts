@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { AirlockError } from '../../errors.ts';
 import { rebuildAdvice } from '../sqlite-errors.ts';
 import { initial } from './001-initial.ts';
+import { jobsAndAudit } from './002-jobs-and-audit.ts';
 
 export interface Migration {
   /** The user_version the catalog has once this migration is applied; migrations are numbered 1, 2, 3, … without gaps. */
@@ -17,7 +18,7 @@ export interface Migration {
  * Append only: a released migration is never edited, because catalogs in the field already ran it.
  * Changing the schema, or widening a CHECKed set such as run kinds, means adding the next number.
  */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, jobsAndAudit];
 
 export const latestVersion = migrations.length;
 

@@ -130,6 +130,8 @@ class FilesBackup {
     this.options.signal?.throwIfAborted();
     this.stats.dirs++;
     const parentTree = parent?.type === 'dir' && parent.subtree ? await this.repo.loadTree(parent.subtree).catch(() => undefined) : undefined;
+    // By name, not by searching the list: a folder of 10,000 files would otherwise cost 10,000² comparisons.
+    const parentNodes = new Map(parentTree?.nodes.map((n) => [n.name, n]));
     const entries: { name: string; path: string; rel: string }[] = [];
     try {
       const dir = await opendir(path);
@@ -140,7 +142,7 @@ class FilesBackup {
     } catch (err) {
       this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
     }
-    const children = await mapLimit(entries, FILES_IN_PARALLEL, async (e) => this.entry(e.path, e.name, e.rel, parentTree?.nodes.find((n) => n.name === e.name)));
+    const children = await mapLimit(entries, FILES_IN_PARALLEL, async (e) => this.entry(e.path, e.name, e.rel, parentNodes.get(e.name)));
     const tree = await this.repo.saveTree(children.filter((n): n is TreeNode => n !== undefined));
     this.stats.bytesAdded += tree.added;
     if (tree.added > 0) this.stats.blobsAdded++;

@@ -162,7 +162,6 @@ async function writeFile(repo: Repository, node: TreeNode, dest: string, options
       await handle.write(chunk);
       onBytes(chunk.length);
     }
-    await handle.sync();
   } catch (err) {
     await handle.close();
     await rm(partial, { force: true });

@@ -31,7 +31,12 @@ export interface DatabaseInfo {
   readonly comment: string;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v as number));
+const str = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return v.toString();
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  return v === null || v === undefined ? '' : JSON.stringify(v);
+};
 
 export async function databaseInfo(s: MysqlSession, db: string): Promise<DatabaseInfo | undefined> {
   const comment = s.server.flavor === 'mariadb' && (s.server.major > 10 || (s.server.major === 10 && s.server.minor >= 5)) ? 'SCHEMA_COMMENT' : "''";
@@ -168,7 +173,10 @@ export async function showCreateTable(s: MysqlSession, table: string): Promise<s
 }
 
 export async function readSequence(s: MysqlSession, name: string): Promise<DumpSequence> {
-  const create = await showCreateTable(s, name);
+  // SHOW CREATE TABLE shows a sequence as its backing table; only SHOW CREATE SEQUENCE keeps start, increment and cache.
+  const shown = await s.query(`SHOW CREATE SEQUENCE ${quoteIdent(name)}`);
+  const create = shown[0]?.['Create Table'];
+  if (typeof create !== 'string') throw new Error(`SHOW CREATE SEQUENCE returned nothing for ${name}`);
   const rows = await s.query(`SELECT next_not_cached_value AS v FROM ${quoteIdent(name)}`);
   return { name, create, nextValue: str(rows[0]?.v) };
 }

@@ -62,6 +62,12 @@ export interface MysqlSession {
   destroy(): void;
 }
 
+/** Connections to use for `wanted` (default 2), between 1 and 16, never more than there is work for. */
+export function workerCount(wanted: number | undefined, work: number): number {
+  const n = wanted === undefined || !Number.isFinite(wanted) ? 2 : Math.floor(wanted);
+  return Math.max(1, Math.min(n, 16, work));
+}
+
 /** Oldest servers whose catalogs and syntax this source relies on (sequences, CHECK, SHOW CREATE forms). */
 const minimum = { mariadb: [10, 3], mysql: [5, 7] } as const;
 
@@ -131,13 +137,25 @@ function connectOnce(options: ConnectionOptions): Promise<Connection> {
   });
 }
 
-function queryCore<T>(c: Connection, options: QueryOptions): Promise<T> {
+/** Runs a query with a callback; `pending` lets a destroyed session fail it, since mysql2 never calls back after destroy(). */
+function queryCore<T>(c: Connection, options: QueryOptions, pending: Set<(err: Error) => void>): Promise<T> {
   return new Promise((resolve, reject) => {
+    const fail = (err: Error): void => {
+      pending.delete(fail);
+      reject(err);
+    };
+    pending.add(fail);
     c.query(options, (err: QueryError | null, result: unknown, _fields: FieldPacket[]) => {
+      pending.delete(fail);
       if (err) reject(err);
       else resolve(result as T);
     });
   });
+}
+
+/** What a session's pending work fails with when the session is dropped on purpose (cancel, or another worker failed). */
+function closedError(): Error {
+  return Object.assign(new Error('Connection lost: the session was closed by Airlock.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
 }
 
 /** Opens one session, checks the server version, and makes aborting the signal drop it. */
@@ -161,16 +179,28 @@ export async function openMysql(conn: DatabaseConnection, opts: OpenOptions = {}
     }
   }
   let lost: Error | undefined;
+  const pending = new Set<(err: Error) => void>();
+  // mysql2 tells a callback-less (streaming) query nothing when the connection dies; it only emits 'error' here.
+  let streaming: ((err: Error) => void) | undefined;
   // An idle connection the server drops emits 'error'; without a listener that would crash the process.
   core.on('error', (err: Error) => {
     lost ??= err;
+    streaming?.(err);
   });
   let closed = false;
+  const socket = (core as unknown as { stream: Socket }).stream;
   const destroy = (): void => {
     if (closed) return;
     closed = true;
     opts.signal?.removeEventListener('abort', destroy);
     core.destroy();
+    // mysql2's destroy only half-closes; a server blocked writing a large result to us would wait for
+    // net_write_timeout. Closing the socket outright ends its session now.
+    socket.destroy();
+    const err = closedError();
+    lost ??= err;
+    streaming?.(err);
+    for (const fail of [...pending]) fail(err);
   };
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -183,37 +213,46 @@ export async function openMysql(conn: DatabaseConnection, opts: OpenOptions = {}
     }).catch(() => undefined);
   };
   opts.signal?.addEventListener('abort', destroy, { once: true });
-  const socket = (core as unknown as { stream: Socket }).stream;
 
   const session: MysqlSession = {
     conn,
     server: { version: '', flavor: 'mysql', major: 0, minor: 0 },
     socket,
-    query: <T extends Row>(sql: string, values?: readonly unknown[]) => queryCore<T[]>(core, values === undefined ? { sql } : { sql, values: [...values] }),
-    run: (sql, values) => queryCore<ResultSetHeader>(core, values === undefined ? { sql } : { sql, values: [...values] }),
+    query: <T extends Row>(sql: string, values?: readonly unknown[]) => queryCore<T[]>(core, values === undefined ? { sql } : { sql, values: [...values] }, pending),
+    run: (sql, values) => queryCore<ResultSetHeader>(core, values === undefined ? { sql } : { sql, values: [...values] }, pending),
     streamRows(sql, handlers) {
       const q = core.query({ sql, typeCast: false, rowsAsArray: true });
+      // Once the result has ended, a pause would hold every later query on this session, so it is ignored.
+      let finished = false;
+      const fail = (err: Error): void => {
+        if (finished) return;
+        finished = true;
+        streaming = undefined;
+        handlers.onError(err);
+        core.resume();
+      };
+      streaming = fail;
       q.on('result', (row: unknown) => {
         handlers.onRow(row as (Buffer | null)[]);
       });
       q.on('end', () => {
-        // A pause taken for the last rows would otherwise hold every later query on this session.
-        core.resume();
+        if (finished) return;
+        finished = true;
+        streaming = undefined;
         handlers.onEnd();
+        core.resume();
       });
-      q.on('error', (err: QueryError) => {
-        handlers.onError(err);
-      });
+      q.on('error', fail);
       return {
         pause: () => {
-          core.pause();
+          if (!finished) core.pause();
         },
         resume: () => {
           core.resume();
         },
       };
     },
-    loadLocal: (sql, source) => queryCore<ResultSetHeader>(core, { sql, infileStreamFactory: source } as QueryOptions),
+    loadLocal: (sql, source) => queryCore<ResultSetHeader>(core, { sql, infileStreamFactory: source }, pending),
     lostWith: () => lost,
     close,
     destroy,

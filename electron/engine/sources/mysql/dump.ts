@@ -21,7 +21,7 @@ import {
   showCreateTable,
   type TableInfo,
 } from './catalog-queries.ts';
-import { describeMysqlError, openMysql, type MysqlServer, type MysqlSession, type RowQuery } from './connect.ts';
+import { describeMysqlError, openMysql, workerCount, type MysqlServer, type MysqlSession, type RowQuery } from './connect.ts';
 import {
   dumpFormat,
   dumpFormatVersion,
@@ -111,13 +111,16 @@ interface TableStream {
 
 /** Streams one table's rows through the encoder with back-pressure from the writer to the server. */
 function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, bytes: number) => void, done: (digest: string, rows: number, bytes: number) => void): TableStream {
-  let query: RowQuery | undefined;
   let ended = false;
   let sourceError: unknown;
+  let query: RowQuery | undefined;
   const stream = new Readable({
     highWaterMark: 1 << 20,
     read() {
-      query?.resume();
+      // The query starts on the first read, once the writer is consuming: an error (such as 1412 for a table
+      // altered since the snapshot) then always has a listener.
+      if (query) query.resume();
+      else query = start();
     },
     destroy(err, callback) {
       // Leaving the query running would keep the connection busy forever; the dump has failed anyway.
@@ -125,6 +128,8 @@ function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, b
       callback(err);
     },
   });
+  // The writer sees errors through its own pipeline; this only keeps a late-attaching writer from crashing the process.
+  stream.on('error', () => undefined);
   const fail = (err: unknown): void => {
     sourceError ??= err;
     stream.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -133,7 +138,7 @@ function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, b
     if (!stream.push(chunk)) query?.pause();
     onChunk(encoder.rows, encoder.bytes);
   });
-  query = w.streamRows(t.select, {
+  const start = (): RowQuery => w.streamRows(t.select, {
     onRow(row) {
       try {
         encoder.add(row);
@@ -162,6 +167,9 @@ function tableError(err: unknown, conn: DatabaseConnection, table: string): Airl
   if ((err as { code?: string }).code === 'ER_TABLE_DEF_CHANGED') {
     return new AirlockError('SOURCE_CHANGED', `Table "${table}" was changed (DDL) while the dump was running, so no consistent copy of it could be taken. Run the backup again when no schema changes are running; nothing was stored.`, { cause: err });
   }
+  if ((err as { code?: string }).code === 'ER_NO_SUCH_TABLE') {
+    return new AirlockError('SOURCE_CHANGED', `Table "${table}" was dropped or renamed while the dump was running. Run the backup again when no schema changes are running; nothing was stored.`, { cause: err });
+  }
   return describeMysqlError(err, conn, `dumping table "${table}"`);
 }
 
@@ -170,7 +178,7 @@ export async function dumpMysql(conn: DatabaseConnection, writer: DumpWriter, op
   if (db === undefined) {
     throw new AirlockError('SOURCE_INVALID', `The address ${describeConnection(conn)} names no database. Add one after the port, like mysql://user@host:3306/shop.`);
   }
-  opts.signal?.throwIfAborted();
+  if (opts.signal?.aborted) throw new AirlockError('CANCELLED', `The dump of database "${db}" was cancelled before it started; nothing was stored.`);
   // One controller for everything we open: cancelling, or the first failure, drops every connection at once.
   const internal = new AbortController();
   const onOuterAbort = (): void => {
@@ -199,27 +207,30 @@ export async function dumpMysql(conn: DatabaseConnection, writer: DumpWriter, op
     const lockNonTx = opts.lockNonTransactional === true && nonTransactional.length > 0;
 
     // Consistency: every worker starts its snapshot while commits are blocked, so all of them see the same moment.
-    let workerCount = Math.max(1, Math.min(Math.floor(opts.parallel ?? 2), 16, Math.max(1, dataTables.length)));
-    let locked = false;
-    if (workerCount > 1 || lockNonTx) {
-      try {
-        await ctl.run('SET SESSION lock_wait_timeout = 60');
-        await ctl.run('FLUSH TABLES WITH READ LOCK');
-        locked = true;
-      } catch (err) {
-        if (!isPrivilegeError(err) && (err as { code?: string }).code !== 'ER_LOCK_WAIT_TIMEOUT') throw err;
-        const why = isPrivilegeError(err) ? `user "${conn.user}" lacks the RELOAD privilege` : 'a global read lock could not be taken within 60 s';
-        warnings.push(`Tables were read one at a time on a single connection because ${why}; parallel reading needs a brief FLUSH TABLES WITH READ LOCK to share one snapshot.`);
-        if (lockNonTx) warnings.push('The non-transactional tables could not be locked, so they are not crash-consistent.');
-        workerCount = 1;
-      }
-    }
-    const workers: MysqlSession[] = [];
-    for (let i = 0; i < workerCount; i++) {
+    // The connections are opened first, so that the global read lock lasts only as long as starting the snapshots.
+    const wanted = workerCount(opts.parallel, dataTables.length);
+    let workers: MysqlSession[] = [];
+    for (let i = 0; i < wanted; i++) {
       const w = await openMysql(conn, { signal: internal.signal, doing: `opening database "${db}"` });
       sessions.push(w);
       workers.push(w);
       for (const sql of workerSetup(w)) await w.run(sql);
+    }
+    let locked = false;
+    if (wanted > 1 || lockNonTx) {
+      try {
+        // While FLUSH TABLES WITH READ LOCK waits for running statements it holds up writers, so it may wait only briefly.
+        await ctl.run('SET SESSION lock_wait_timeout = 10');
+        await ctl.run('FLUSH TABLES WITH READ LOCK');
+        locked = true;
+      } catch (err) {
+        if (!isPrivilegeError(err) && (err as { code?: string }).code !== 'ER_LOCK_WAIT_TIMEOUT') throw err;
+        const why = isPrivilegeError(err) ? `user "${conn.user}" lacks the RELOAD privilege` : 'a global read lock could not be taken within 10 s';
+        warnings.push(`Tables were read one at a time on a single connection because ${why}; parallel reading needs a brief FLUSH TABLES WITH READ LOCK to share one snapshot.`);
+        if (lockNonTx) warnings.push('The non-transactional tables could not be locked, so they are not crash-consistent.');
+        for (const extra of workers.slice(1)) await extra.close();
+        workers = workers.slice(0, 1);
+      }
     }
     await Promise.all(workers.map((w) => w.run('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')));
     if (locked && !lockNonTx) {
@@ -241,7 +252,9 @@ export async function dumpMysql(conn: DatabaseConnection, writer: DumpWriter, op
         sequences.push(await readSequence(ctl, info.name));
         continue;
       }
-      const create = await showCreateTable(ctl, info.name);
+      const create = await showCreateTable(ctl, info.name).catch((err: unknown) => {
+        throw tableError(err, conn, info.name);
+      });
       const cols = columns.get(info.name) ?? [];
       const autoInc = cols.find((c) => c.autoIncrement)?.name;
       const split = splitCreateTable(create, autoInc);
@@ -300,7 +313,7 @@ export async function dumpMysql(conn: DatabaseConnection, writer: DumpWriter, op
         } catch (err) {
           const source = handle.sourceError() ?? (isDriverError(err) ? err : undefined);
           const error = source !== undefined
-            ? tableError(w.lostWith() ?? source, conn, t.info.name)
+            ? tableError(source, conn, t.info.name)
             : internal.signal.aborted ? err : describeIoError(err, `storing table "${t.info.name}"`);
           failure ??= { error };
           internal.abort(failure.error);

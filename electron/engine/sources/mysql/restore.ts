@@ -5,12 +5,12 @@ import { Readable } from 'node:stream';
 import { AirlockError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
 import type { DumpReader } from '../dump-streams.ts';
-import { databaseInfo, needsTextConversion } from './catalog-queries.ts';
-import { describeMysqlError, openMysql, type MysqlSession } from './connect.ts';
-import { missingParentWarnings, openDump, selectTables, type DumpSchema, type DumpTable, type ManifestTable } from './dump-format.ts';
+import { databaseInfo, listTriggers, needsTextConversion } from './catalog-queries.ts';
+import { describeMysqlError, openMysql, workerCount, type MysqlSession } from './connect.ts';
+import { missingParentWarnings, openDump, selectTables, type DumpSchema, type DumpTable, type DumpTrigger, type ManifestTable } from './dump-format.ts';
 import { InsertBatcher } from './insert-statements.ts';
-import { countRows, decodeLine, readLines } from './row-format.ts';
-import { baseSession, createTableSteps, foreignKeySteps, indexSteps, programSteps, sequenceSteps, type SqlStep } from './schema-statements.ts';
+import { countRows, decodeLine, readLines, rowRange } from './row-format.ts';
+import { baseSession, createTableSteps, foreignKeySteps, indexSteps, programSteps, sequenceSteps, triggerSteps, type SqlStep } from './schema-statements.ts';
 import { quoteIdent, quoteString } from './sql-text.ts';
 
 export interface MysqlRestoreProgress {
@@ -33,6 +33,8 @@ export interface MysqlRestoreOptions {
   readonly dataOnly?: boolean;
   /** Tables loaded at the same time (default 2). */
   readonly parallel?: number;
+  /** Tables at least this large are loaded in row ranges on all connections at once (default 32 MiB). */
+  readonly splitTableBytes?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: MysqlRestoreProgress) => void;
 }
@@ -71,10 +73,16 @@ function waitForDrain(socket: Socket): Promise<void> {
   });
 }
 
-/** The table's data stream cut into packet-sized pieces, paced by the socket, counting rows as they go. */
-function infileSource(reader: DumpReader, stream: string, socket: Socket, onPiece: (rows: number, bytes: number) => void): Readable {
+/** Rows [from, to) of a table's data stream, as one LOAD DATA reads them. */
+interface RowSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The rows of a span cut into packet-sized pieces, paced by the socket, counting rows as they go. */
+function infileSource(reader: DumpReader, stream: string, span: RowSpan, socket: Socket, onPiece: (rows: number, bytes: number) => void): Readable {
   async function* pieces(): AsyncGenerator<Buffer> {
-    for await (const chunk of reader.open(stream) as AsyncIterable<Buffer>) {
+    for await (const chunk of rowRange(reader.open(stream) as AsyncIterable<Buffer>, span.from, span.to)) {
       for (let at = 0; at < chunk.length; at += maxPiece) {
         const piece = chunk.subarray(at, at + maxPiece);
         if (socket.writableLength > socketHighWater) await waitForDrain(socket);
@@ -118,13 +126,14 @@ interface Loaded {
   readonly warnings: string[];
 }
 
-async function loadWithLoadData(w: MysqlSession, reader: DumpReader, t: DumpTable, m: ManifestTable, progress: (rows: number, bytes: number) => void): Promise<Loaded> {
+async function loadWithLoadData(w: MysqlSession, reader: DumpReader, t: DumpTable, m: ManifestTable, span: RowSpan, progress: (rows: number, bytes: number) => void): Promise<Loaded> {
   let rows = 0;
   let bytes = 0;
   let source: Readable | undefined;
+  const expected = span.to - span.from;
   try {
     const result = await w.loadLocal(loadDataStatement(t), () => {
-      source = infileSource(reader, m.stream, w.socket, (r, b) => {
+      source = infileSource(reader, m.stream, span, w.socket, (r, b) => {
         rows += r;
         bytes += b;
         progress(rows, bytes);
@@ -132,16 +141,17 @@ async function loadWithLoadData(w: MysqlSession, reader: DumpReader, t: DumpTabl
       return source;
     });
     const warnings = result.warningStatus > 0 ? [`Loading table "${t.name}" gave ${result.warningStatus} warning(s): ${await firstWarnings(w)}.`] : [];
-    if (result.affectedRows !== m.rows) {
-      throw new AirlockError('RESTORE_FAILED', `Table "${t.name}" received ${result.affectedRows} of its ${m.rows} rows${warnings.length > 0 ? ` (${warnings[0] ?? ''})` : ''}.`);
+    if (result.affectedRows !== expected) {
+      const of = expected === m.rows ? `of its ${m.rows} rows` : `of the ${expected} rows ${span.from + 1}–${span.to} of its ${m.rows}`;
+      throw new AirlockError('RESTORE_FAILED', `Table "${t.name}" received ${result.affectedRows} ${of}${warnings.length > 0 ? ` (${warnings[0] ?? ''})` : ''}.`);
     }
-    return { rows: m.rows, bytes, warnings };
+    return { rows: expected, bytes, warnings };
   } finally {
     if (source && !source.readableEnded) source.destroy();
   }
 }
 
-async function loadWithInserts(w: MysqlSession, reader: DumpReader, t: DumpTable, m: ManifestTable, progress: (rows: number, bytes: number) => void): Promise<Loaded> {
+async function loadWithInserts(w: MysqlSession, reader: DumpReader, t: DumpTable, m: ManifestTable, span: RowSpan, progress: (rows: number, bytes: number) => void): Promise<Loaded> {
   const batcher = new InsertBatcher(t.name, t.columns);
   let rows = 0;
   let bytes = 0;
@@ -151,7 +161,7 @@ async function loadWithInserts(w: MysqlSession, reader: DumpReader, t: DumpTable
     warningCount += r.warningStatus;
     progress(rows, bytes);
   };
-  for await (const line of readLines(reader.open(m.stream) as AsyncIterable<Buffer>)) {
+  for await (const line of readLines(rowRange(reader.open(m.stream) as AsyncIterable<Buffer>, span.from, span.to))) {
     rows++;
     bytes += line.length + 1;
     const sql = batcher.add(decodeLine(line));
@@ -159,8 +169,34 @@ async function loadWithInserts(w: MysqlSession, reader: DumpReader, t: DumpTable
   }
   const last = batcher.flush();
   if (last !== undefined) await run(last);
-  if (rows !== m.rows) throw new AirlockError('CORRUPT_DATA', `The data of table "${t.name}" holds ${rows} rows where the dump recorded ${m.rows}.`);
+  if (rows !== span.to - span.from) throw new AirlockError('CORRUPT_DATA', `The data of table "${t.name}" holds fewer rows than the ${m.rows} the dump recorded.`);
   return { rows, bytes, warnings: warningCount > 0 ? [`Loading table "${t.name}" gave ${warningCount} warning(s).`] : [] };
+}
+
+/** Tables at least this large are loaded in parts on several connections: one LOAD DATA keeps one server thread busy. */
+const defaultSplitBytes = 32 << 20;
+
+interface LoadTask {
+  readonly table: DumpTable;
+  readonly manifest: ManifestTable;
+  readonly span: RowSpan;
+}
+
+/** Biggest first; a big table becomes consecutive row spans so that all workers can load it at once. */
+function loadTasks(selected: readonly DumpTable[], manifestOf: ReadonlyMap<string, ManifestTable>, workers: number, splitBytes: number): LoadTask[] {
+  const tasks: LoadTask[] = [];
+  const bySize = [...selected].sort((a, b) => (manifestOf.get(b.name)?.bytes ?? 0) - (manifestOf.get(a.name)?.bytes ?? 0));
+  for (const table of bySize) {
+    const manifest = manifestOf.get(table.name);
+    if (!manifest || table.columns.length === 0) continue;
+    const parts = workers > 1 && manifest.rows > 1 && manifest.bytes >= splitBytes ? Math.min(workers, manifest.rows, Math.max(2, Math.ceil(manifest.bytes / splitBytes))) : 1;
+    for (let p = 0; p < parts; p++) {
+      const from = Math.floor((manifest.rows * p) / parts);
+      const to = Math.floor((manifest.rows * (p + 1)) / parts);
+      tasks.push({ table, manifest, span: { from, to } });
+    }
+  }
+  return tasks;
 }
 
 const dataSessionSetup = (s: MysqlSession): string[] => [
@@ -234,7 +270,7 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
   const rowsTotal = selected.reduce((n, t) => n + (manifestOf.get(t.name)?.rows ?? 0), 0);
   const bytesTotal = selected.reduce((n, t) => n + (manifestOf.get(t.name)?.bytes ?? 0), 0);
 
-  opts.signal?.throwIfAborted();
+  if (opts.signal?.aborted) throw new AirlockError('CANCELLED', `The restore into database "${db}" was cancelled before it started. Nothing was changed.`);
   const internal = new AbortController();
   const onOuterAbort = (): void => {
     internal.abort(opts.signal?.reason);
@@ -248,6 +284,8 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
   let loadMethod: MysqlRestoreSummary['loadMethod'] = 'load-data';
   let programsDone = { views: 0, routines: 0, triggers: 0, events: 0, sequences: 0 };
   let touched = false;
+  // Triggers a data-only load sets aside (LOAD DATA would fire them), and the collation to recreate them with.
+  let setAside: { triggers: DumpTrigger[]; collation: string } | undefined;
   try {
     const ctl = await openMysql(conn, { database: null, signal: internal.signal, doing });
     sessions.push(ctl);
@@ -291,10 +329,28 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
         }
       }
     } else {
+      try {
+        await ctl.run(createDatabaseSql(db, schema, ctl));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') {
+          throw new AirlockError('SOURCE_PRIVILEGE', `User "${conn.user}" may not create database "${db}": it needs the CREATE privilege (GRANT ALL ON ${quoteIdent(db)}.* TO …), or create the empty database first.`, { cause: err });
+        }
+        throw err;
+      }
       touched = true;
-      await ctl.run(createDatabaseSql(db, schema, ctl));
     }
     await ctl.run(`USE ${quoteIdent(db)}`);
+
+    if (!withSchema && withData) {
+      const names = new Set(selected.map((t) => t.name));
+      const triggers = (await listTriggers(ctl, db)).filter((t) => names.has(t.table));
+      if (triggers.length > 0) {
+        const info = await databaseInfo(ctl, db);
+        setAside = { triggers, collation: info?.collation ?? schema.database.collation };
+        for (const t of triggers) await ctl.run(`DROP TRIGGER ${quoteIdent(t.name)}`);
+      }
+    }
 
     if (withSchema) {
       doing = 'creating tables';
@@ -311,45 +367,68 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
     }
 
     if (withData && selected.length > 0) {
-      const workerCount = Math.max(1, Math.min(Math.floor(opts.parallel ?? 2), 16, selected.length));
+      const count = workerCount(opts.parallel, selected.length);
       const workers: MysqlSession[] = [];
-      for (let i = 0; i < workerCount; i++) {
+      for (let i = 0; i < count; i++) {
         const w = await openMysql(conn, { localInfile: true, signal: internal.signal, doing: `loading into database "${db}"` });
         sessions.push(w);
         workers.push(w);
         for (const sql of dataSessionSetup(w)) await w.run(sql);
       }
-      const queue = [...selected].sort((a, b) => (manifestOf.get(b.name)?.bytes ?? 0) - (manifestOf.get(a.name)?.bytes ?? 0));
+      const queue = loadTasks(selected, manifestOf, workers.length, Math.max(1, opts.splitTableBytes ?? defaultSplitBytes));
+      const partsLeft = new Map<string, number>();
+      for (const task of queue) partsLeft.set(task.table.name, (partsLeft.get(task.table.name) ?? 0) + 1);
+      const perTable = new Map<string, { rows: number; bytes: number }>();
+      const inFlight = new Map<LoadTask, { rows: number; bytes: number }>();
       let doneRows = 0;
       let doneBytes = 0;
       let failure: { error: unknown; table: string } | undefined;
+      const report = (table: string): void => {
+        let rows = doneRows;
+        let bytes = doneBytes;
+        for (const p of inFlight.values()) {
+          rows += p.rows;
+          bytes += p.bytes;
+        }
+        opts.onProgress?.({ phase: 'data', table, rows, bytes, rowsTotal, bytesTotal });
+      };
+      // Several workers may learn at once that the server refuses LOAD DATA LOCAL; the warning is given once.
+      const fallBackToInserts = (): void => {
+        if (loadMethod === 'insert') return;
+        loadMethod = 'insert';
+        warnings.push('The server refuses LOAD DATA LOCAL INFILE (local_infile is off), so rows were loaded with INSERT statements, which is slower.');
+      };
       const runWorker = async (w: MysqlSession): Promise<void> => {
         for (;;) {
-          const t = queue.shift();
-          if (!t || failure) return;
-          const m = manifestOf.get(t.name);
-          if (!m || t.columns.length === 0) continue;
+          const task = queue.shift();
+          if (!task || failure) return;
+          const { table: t, manifest: m, span } = task;
           const progress = (rows: number, bytes: number): void => {
-            opts.onProgress?.({ phase: 'data', table: t.name, rows: doneRows + rows, bytes: doneBytes + bytes, rowsTotal, bytesTotal });
+            inFlight.set(task, { rows, bytes });
+            report(t.name);
           };
           try {
             let result: Loaded;
             if (loadMethod === 'load-data') {
               try {
-                result = await loadWithLoadData(w, reader, t, m, progress);
+                result = await loadWithLoadData(w, reader, t, m, span, progress);
               } catch (err) {
                 if (!localInfileRefused(err)) throw err;
-                loadMethod = 'insert';
-                warnings.push('The server refuses LOAD DATA LOCAL INFILE (local_infile is off), so rows were loaded with INSERT statements, which is slower.');
-                result = await loadWithInserts(w, reader, t, m, progress);
+                fallBackToInserts();
+                result = await loadWithInserts(w, reader, t, m, span, progress);
               }
             } else {
-              result = await loadWithInserts(w, reader, t, m, progress);
+              result = await loadWithInserts(w, reader, t, m, span, progress);
             }
+            inFlight.delete(task);
             doneRows += result.rows;
             doneBytes += result.bytes;
             warnings.push(...result.warnings);
-            loaded.push({ name: t.name, rows: result.rows, bytes: result.bytes });
+            const sum = perTable.get(t.name) ?? { rows: 0, bytes: 0 };
+            perTable.set(t.name, { rows: sum.rows + result.rows, bytes: sum.bytes + result.bytes });
+            const left = (partsLeft.get(t.name) ?? 1) - 1;
+            partsLeft.set(t.name, left);
+            if (left === 0) loaded.push({ name: t.name, ...(perTable.get(t.name) ?? { rows: 0, bytes: 0 }) });
           } catch (error) {
             failure ??= { error, table: t.name };
             internal.abort(error);
@@ -369,12 +448,19 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
       }));
     }
 
+    if (setAside) {
+      doing = 'putting back the triggers set aside for the load';
+      const steps = triggerSteps(setAside.triggers, setAside.collation, db);
+      setAside = undefined;
+      for (const step of steps) await runStep(ctl, step, warnings);
+    }
+
     if (withSchema) {
       // Secondary indexes are built once over the loaded rows (a sort), instead of row by row during the load.
       doing = 'building indexes';
       const steps = indexSteps(selected);
       const idxWorkers: MysqlSession[] = [ctl];
-      const extra = Math.min(Math.floor(opts.parallel ?? 2), steps.length) - 1;
+      const extra = workerCount(opts.parallel, steps.length) - 1;
       for (let i = 0; i < extra; i++) {
         const w = await openMysql(conn, { signal: internal.signal, doing: `building indexes in database "${db}"` });
         sessions.push(w);
@@ -397,7 +483,7 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
           }
         }
       }));
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failure instanceof Error ? failure : new Error('an index could not be built');
       doing = 'adding foreign keys';
       for (const step of foreignKeySteps(selected)) {
         opts.onProgress?.({ phase: 'foreign-keys', table: step.what, rows: 0, bytes: 0, rowsTotal: 0, bytesTotal: 0 });
@@ -436,18 +522,41 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
       warnings,
     };
   } catch (err) {
+    const pending = setAside;
+    let triggerNote = '';
+    if (pending) {
+      // The load failed with the triggers set aside; put them back so the schema is as the user had it.
+      const back: string[] = [];
+      try {
+        const s = await openMysql(conn, { doing: `putting back triggers in "${db}"` });
+        try {
+          for (const sql of baseSession) await s.run(sql);
+          for (const step of triggerSteps(pending.triggers, pending.collation, db)) {
+            await runStep(s, step, []);
+            back.push(step.what);
+          }
+        } finally {
+          await s.close();
+        }
+      } catch {
+        // Reported below.
+      }
+      const lostTriggers = pending.triggers.filter((t) => !back.includes(`trigger ${quoteIdent(t.name)}`)).map((t) => t.name);
+      if (lostTriggers.length > 0) triggerNote = ` Triggers ${list(lostTriggers)} were removed for the load and could not be put back; recreate them from the dump's schema.json.`;
+    }
     for (const s of sessions) s.destroy();
     if (opts.signal?.aborted) {
-      throw new AirlockError('CANCELLED', `The restore into database "${db}" was cancelled. ${touched ? `Tables with all their rows: ${list(loaded.map((t) => t.name))}. Drop "${db}" or restore again with --overwrite.` : 'Nothing was changed.'}`, { cause: err });
+      throw new AirlockError('CANCELLED', `The restore into database "${db}" was cancelled. ${touched ? `Tables with all their rows: ${list(loaded.map((t) => t.name))}. Drop "${db}" or restore again with --overwrite.` : 'Nothing was changed.'}${triggerNote}`, { cause: err });
     }
     if (!touched) throw err instanceof AirlockError ? err : describeMysqlError(err, conn, doing, db);
     const reason = err instanceof AirlockError ? err.message : describeMysqlError(err, conn, doing, db).message;
     const loadedNames = new Set(loaded.map((t) => t.name));
-    const missing = withData ? selected.filter((t) => !loadedNames.has(t.name)).map((t) => t.name) : [];
+    const failedFirst = /^loading table "(.*)"$/.exec(doing)?.[1];
+    const missing = withData ? selected.filter((t) => !loadedNames.has(t.name)).map((t) => t.name).sort((a, b) => Number(b === failedFirst) - Number(a === failedFirst)) : [];
     throw new AirlockError('RESTORE_FAILED', `Restoring into database "${db}" failed while ${doing}: ${reason.replace(/\.$/, '')}. `
       + `Tables with all their rows: ${list(loaded.map((t) => t.name))}; tables without their rows: ${list(missing)}. `
       + `${created.length} of the tables, indexes and foreign keys were created; views, routines, triggers and events come last and were not all created. `
-      + `Database "${db}" was left as it is: drop it, or restore again with --overwrite.`, { cause: err });
+      + `Database "${db}" was left as it is: drop it, or restore again with --overwrite.${triggerNote}`, { cause: err });
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
     await Promise.all(sessions.map((s) => s.close()));

@@ -72,6 +72,18 @@ export class RowEncoder {
         this.reserve(1);
         this.buf[this.pos++] = TAB;
       }
+      // Long values usually have nothing to escape: three native scans and a memcpy beat a byte loop.
+      if (v.length >= 32) {
+        const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+        if (b.indexOf(BACKSLASH) === -1 && b.indexOf(TAB) === -1 && b.indexOf(LF) === -1) {
+          for (let from = 0; from < b.length; from += this.chunkSize) {
+            const to = Math.min(b.length, from + this.chunkSize);
+            this.reserve(to - from);
+            this.pos += b.copy(this.buf, this.pos, from, to);
+          }
+          continue;
+        }
+      }
       // Large values go in pieces so that memory stays bounded by the chunk size, not the value size.
       const piece = this.chunkSize >> 1;
       for (let from = 0; from < v.length; from += piece) {
@@ -167,7 +179,7 @@ export function decodeLine(line: Buffer): (Buffer | null)[] {
 }
 
 /** Yields the lines of a data stream (each without its LF); complains about a last line that has no LF. */
-export async function* readLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* readLines(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Buffer> {
   // Pieces of a line that spans chunks, joined once its LF arrives (never re-copied per chunk).
   let carry: Buffer[] = [];
   for await (const piece of source) {
@@ -188,6 +200,38 @@ export async function* readLines(source: AsyncIterable<Uint8Array>): AsyncGenera
     if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
   }
   if (carry.length > 0) throw new Error('the data stream ends in the middle of a row');
+}
+
+/** The bytes of rows [from, to) of a data stream (rows counted from 0), cut at row boundaries; stops reading after `to`. */
+export async function* rowRange(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, from: number, to: number): AsyncGenerator<Buffer> {
+  if (from >= to) return;
+  let row = 0;
+  for await (const piece of source) {
+    const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    let start = 0;
+    if (row < from) {
+      let lf = -1;
+      while (row < from) {
+        lf = chunk.indexOf(LF, lf + 1);
+        if (lf === -1) break;
+        row++;
+      }
+      if (row < from) continue;
+      start = lf + 1;
+    }
+    let at = start - 1;
+    while (row < to) {
+      const lf = chunk.indexOf(LF, at + 1);
+      if (lf === -1) break;
+      at = lf;
+      row++;
+    }
+    if (row >= to) {
+      if (at + 1 > start) yield chunk.subarray(start, at + 1);
+      return;
+    }
+    if (start < chunk.length) yield chunk.subarray(start);
+  }
 }
 
 /** Counts rows in a chunk of a data stream: every raw LF ends one. */

@@ -1,6 +1,6 @@
 // The ordered DDL that both a restore and a .sql export run: tables, deferred indexes and foreign keys, sequences, and stored programs under the session settings they were created with.
 
-import type { DumpSchema, DumpTable, ProgramContext } from './dump-format.ts';
+import type { DumpSchema, DumpTable, DumpTrigger, ProgramContext } from './dump-format.ts';
 import { quoteIdent, quoteString } from './sql-text.ts';
 import { deferredStatements, foreignKeyStatement } from './table-definition.ts';
 
@@ -85,6 +85,11 @@ export interface ProgramOptions {
   readonly tables?: ReadonlySet<string>;
   /** Name used in ALTER DATABASE when a program needs the database collation switched; undefined = current database. */
   readonly database?: string;
+}
+
+/** Steps that create triggers as they were, for putting back triggers a data-only restore set aside. */
+export function triggerSteps(triggers: readonly DumpTrigger[], dbCollation: string, database: string): SqlStep[] {
+  return triggers.map((t) => programStep(`trigger ${quoteIdent(t.name)}`, t.create, t, dbCollation, database));
 }
 
 /** Routines, then views (in dependency order), then triggers and events: each can refer to what comes before it. */

@@ -5,18 +5,26 @@ export function quoteIdent(name: string): string {
   return '`' + name.replaceAll('`', '``') + '`';
 }
 
-const stringEscapes: Record<string, string> = {
-  '\0': '\\0',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\x1a': '\\Z',
-  "'": "\\'",
-  '\\': '\\\\',
-};
+const stringEscapes = new Map<number, string>([
+  [0x00, '\\0'],
+  [0x0a, '\\n'],
+  [0x0d, '\\r'],
+  [0x1a, '\\Z'],
+  [0x27, "\\'"],
+  [0x5c, '\\\\'],
+]);
 
 /** A single-quoted literal with the escapes mysqldump uses, so the text survives both the server and the `mariadb` client. */
 export function quoteString(text: string): string {
-  return "'" + text.replace(/[\0\n\r\x1a'\\]/g, (c) => stringEscapes[c] ?? c) + "'";
+  let out = "'";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const escaped = stringEscapes.get(text.charCodeAt(i));
+    if (escaped === undefined) continue;
+    out += text.slice(from, i) + escaped;
+    from = i + 1;
+  }
+  return out + text.slice(from) + "'";
 }
 
 /** Writes bytes as an X'…' literal: a binary string the server assigns to any column type byte for byte. */
