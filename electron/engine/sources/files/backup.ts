@@ -72,6 +72,8 @@ class FilesBackup {
   private readonly options: FilesBackupOptions;
   private readonly excluder: Excluder;
   private readonly inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
+  /** Files open at once across the whole walk: folders fan out in parallel, and nested fan-outs would multiply. */
+  private readonly filesOpen = new Semaphore(FILES_IN_PARALLEL);
   private readonly hardlinks = new Map<string, Promise<TreeNode | undefined>>();
   private readonly stats = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirs: 0, bytesRead: 0, bytesTotal: 0, bytesAdded: 0, blobsAdded: 0, itemsDone: 0 };
   /** Bytes dealt with so far: read and stored, or found unchanged. */
@@ -197,7 +199,11 @@ class FilesBackup {
     return this.regularFile(path, name, s, parent);
   }
 
-  private async regularFile(path: string, name: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+  private regularFile(path: string, name: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
+    return this.filesOpen.run(() => this.readFile(path, name, s, parent));
+  }
+
+  private async readFile(path: string, name: string, s: Stats, parent: TreeNode | undefined): Promise<TreeNode | undefined> {
     this.options.signal?.throwIfAborted();
     this.current = path;
     this.stats.itemsDone++;
