@@ -69,8 +69,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const renderer = progressRenderer(progressMode);
   const controller = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\nCancelling… (press Ctrl-C again to stop at once)\n');
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(signal === 'SIGINT' ? '\nCancelling… (press Ctrl-C again to stop at once)\n' : '\nStopping: finishing cleanly…\n');
     controller.abort(new AirlockError('CANCELLED', 'Cancelled. Nothing already stored was harmed; the next run reuses what was saved.'));
     process.once('SIGINT', () => process.exit(130));
   };

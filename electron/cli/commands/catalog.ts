@@ -8,7 +8,7 @@ import { listOption, type Command } from '../command.ts';
 
 export const catalogRebuild: Command = {
   name: 'catalog rebuild',
-  summary: 'Rebuild the local catalog (snapshot lists) from repositories; the catalog is only a cache.',
+  summary: 'Rebuild the local catalog\'s snapshot lists from the repositories (no backup depends on the catalog).',
   usage: 'airlock catalog rebuild [--repo DIR]... (default: every repository the catalog knows, or AIRLOCK_REPO)',
   options: { repo: { type: 'string', multiple: true } },
   async run(ctx) {

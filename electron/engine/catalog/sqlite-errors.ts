@@ -4,7 +4,7 @@ import { AirlockError, describeIoError } from '../errors.ts';
 
 /** Said in every "cannot use the catalog" message: the way out is always safe because the catalog is a cache. */
 export function rebuildAdvice(path: string): string {
-  return `The catalog is only a cache: you can move ${path} aside (or delete it) and run \`airlock catalog rebuild\`; no backup is lost.`;
+  return `No backup is lost: move ${path} aside and run \`airlock catalog rebuild\` to list the snapshots again. Job definitions and the audit log live in that file too: restore them from an \`airlock job export\` file if you have one.`;
 }
 
 function sqliteCode(err: unknown): string | undefined {

@@ -11,7 +11,7 @@ import { Repository, type RepositoryOptions } from '../repo/repository.ts';
 import type { Snapshot } from '../repo/snapshot.ts';
 import { groupKey, type ForgetGroup } from '../retention/forget.ts';
 import { applyRetention, type RetentionPolicy } from '../retention/policy.ts';
-import { isDatabaseUrl } from '../sources/database-url.ts';
+import { isDatabaseUrl, parseDatabaseUrl } from '../sources/database-url.ts';
 import { checkRepository } from '../verify/check.ts';
 import type { Job } from './job.ts';
 import { isRetryable } from './retry.ts';
@@ -28,9 +28,8 @@ export function backupSourceFor(text: string): BackupSource {
   if (/^sqlite:/i.test(text)) {
     throw new AirlockError('USAGE', `"${text}" is not a SQLite source: write sqlite:///absolute/path/to/file.db (three slashes before an absolute path).`);
   }
-  if (isDatabaseUrl(text)) {
-    throw new AirlockError('SOURCE_UNSUPPORTED', `Scheduled backups of database servers (${text}) are not available in this version yet; back them up with \`airlock dump\`.`);
-  }
+  // The database password comes from the environment the scheduler runs in, never from the stored job.
+  if (isDatabaseUrl(text)) return { kind: 'database', connection: parseDatabaseUrl(text, process.env.AIRLOCK_DB_PASSWORD || undefined) };
   return { kind: 'files', paths: [text] };
 }
 
