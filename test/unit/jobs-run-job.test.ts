@@ -221,17 +221,12 @@ describe('runJob', () => {
 });
 
 describe('backupSourceFor', () => {
-  it('maps a folder, a SQLite URL, and refuses database servers with a sentence', () => {
+  it('maps a folder, a SQLite URL and a database server address, and explains a malformed one', () => {
     expect(backupSourceFor('/srv/docs')).toEqual({ kind: 'files', paths: ['/srv/docs'] });
     expect(backupSourceFor('sqlite:///var/lib/app/my%20data.db')).toEqual({ kind: 'sqlite', path: '/var/lib/app/my data.db' });
     expect(() => backupSourceFor('sqlite://relative.db')).toThrow(/three slashes/);
-    let err: unknown;
-    try {
-      backupSourceFor('postgres://backup@db1/shop');
-    } catch (e) {
-      err = e;
-    }
-    expect((err as AirlockError).code).toBe('SOURCE_UNSUPPORTED');
+    expect(backupSourceFor('postgres://backup@db1/shop')).toMatchObject({ kind: 'database', connection: { kind: 'postgres', host: 'db1', user: 'backup', database: 'shop' } });
+    expect(() => backupSourceFor('mysql://root:secret@db1/shop')).toThrow(/Do not put the password in the database address/);
   });
 });
 
