@@ -1,5 +1,6 @@
 // The `airlock` command line: parses arguments, runs one command, maps errors to plain sentences and exit codes.
 
+import './thread-pool.ts';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { catalogPath, openCatalog, type Catalog } from '../engine/catalog/catalog.ts';
 import { AirlockError, exitCodes } from '../engine/errors.ts';

@@ -1,12 +1,17 @@
 // zstd from node:zlib (runs on libuv's thread pool, so both cores compress), skipping data that does not shrink.
 
 import { promisify } from 'node:util';
-import { constants, zstdCompress, zstdCompressSync, zstdDecompress } from 'node:zlib';
+import { constants, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
 
 const compressAsync = promisify(zstdCompress);
 const decompressAsync = promisify(zstdDecompress);
 
 const SAMPLE_BYTES = 64 * 1024;
+/**
+ * Below this size, compressing on the main thread beats handing the work to the thread pool: the round trip cost
+ * about five times the compression itself for small files. Larger chunks go to the pool, where both cores work.
+ */
+const SYNC_BELOW = 128 * 1024;
 /** Stored compressed only when it saves at least this fraction. */
 const WORTHWHILE = 0.97;
 
@@ -20,10 +25,12 @@ function looksIncompressible(data: Buffer): boolean {
 
 export async function maybeCompress(data: Buffer, level: number): Promise<{ bytes: Buffer; compressed: boolean }> {
   if (looksIncompressible(data)) return { bytes: data, compressed: false };
-  const packed = await compressAsync(data, { params: { [constants.ZSTD_c_compressionLevel]: level } });
+  const options = { params: { [constants.ZSTD_c_compressionLevel]: level } };
+  const packed = data.length < SYNC_BELOW ? zstdCompressSync(data, options) : await compressAsync(data, options);
   return packed.length < data.length * WORTHWHILE ? { bytes: packed, compressed: true } : { bytes: data, compressed: false };
 }
 
 export async function decompress(data: Buffer, rawLength: number): Promise<Buffer> {
-  return decompressAsync(data, { maxOutputLength: Math.max(rawLength, 1) });
+  const options = { maxOutputLength: Math.max(rawLength, 1) };
+  return rawLength < SYNC_BELOW ? zstdDecompressSync(data, options) : decompressAsync(data, options);
 }

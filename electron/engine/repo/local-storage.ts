@@ -12,6 +12,17 @@ const TEMP_PREFIX = '.tmp-';
 /** Repository files are named by hexadecimal IDs; anything else (.DS_Store, ._x, Thumbs.db that desktops drop on USB drives) is not ours. */
 const ID_NAME = /^[0-9a-f]{2,128}$/;
 
+/** writev in batches: the system caps how many buffers one call takes (IOV_MAX, often 1024). */
+async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < parts.length; i += 512) {
+    const batch = parts.slice(i, i + 512);
+    const expected = batch.reduce((n, p) => n + p.length, 0);
+    const { bytesWritten } = await handle.writev(batch);
+    // A short writev (rare: signals, huge batches) falls back to writing the rest plainly.
+    if (bytesWritten < expected) await handle.writeFile(Buffer.concat(batch).subarray(bytesWritten));
+  }
+}
+
 async function fsyncDirectory(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; its rename is durable enough there.
   if (process.platform === 'win32') return;
@@ -79,7 +90,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async write(type: FileType, name: string, data: Uint8Array): Promise<void> {
+  async write(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     const final = this.pathOf(type, name);
     const dir = this.dirOf(type, name);
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
@@ -87,7 +98,8 @@ export class LocalStorage implements Storage {
       await mkdir(dir, { recursive: true });
       const handle = await open(temp, 'wx');
       try {
-        await handle.writeFile(data);
+        if (data instanceof Uint8Array) await handle.writeFile(data);
+        else await writeAll(handle, data);
         await handle.sync();
       } finally {
         await handle.close();

@@ -36,9 +36,9 @@ export class MemoryStorage implements Storage {
     this.created = true;
   }
 
-  write(type: FileType, name: string, data: Uint8Array): Promise<void> {
+  write(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (!this.created && type !== 'config') return Promise.reject(new Error('storage not created'));
-    this.files.set(this.key(type, name), Buffer.from(data));
+    this.files.set(this.key(type, name), data instanceof Uint8Array ? Buffer.from(data) : Buffer.concat(data));
     return Promise.resolve();
   }
 

@@ -43,8 +43,8 @@ export class PackWriter {
     this.size += envelope.length;
   }
 
-  /** Seals the header and returns the pack's bytes, its ID and what it holds. */
-  finish(key: Buffer): { id: string; bytes: Buffer; blobs: readonly PackedBlob[] } {
+  /** Seals the header and returns the pack's bytes (as the parts to write, not copied into one buffer), its ID and what it holds. */
+  finish(key: Buffer): { id: string; bytes: readonly Buffer[]; blobs: readonly PackedBlob[] } {
     const header = Buffer.alloc(this.blobs.length * HEADER_ENTRY_BYTES);
     this.blobs.forEach((b, i) => {
       const at = i * HEADER_ENTRY_BYTES;
@@ -59,8 +59,7 @@ export class PackWriter {
     trailer.writeUInt32LE(sealedHeader.length);
     this.hash.update(sealedHeader);
     this.hash.update(trailer);
-    const bytes = Buffer.concat([...this.parts, sealedHeader, trailer]);
-    return { id: this.hash.digest('hex'), bytes, blobs: this.blobs };
+    return { id: this.hash.digest('hex'), bytes: [...this.parts, sealedHeader, trailer], blobs: this.blobs };
   }
 }
 

@@ -6,7 +6,8 @@ import { AirlockError, describeIoError } from '../errors.ts';
 import { BlobIndex, decodeIndex, encodeIndex, type BlobLocation, type IndexedPack } from './blob-index.ts';
 import { decompress, maybeCompress } from './compression.ts';
 import { decodeConfig, encodeConfig, newConfig, readConfigHeader, type ConfigOptions, type RepositoryConfig } from './config.ts';
-import { contentId, newMasterKey, open, randomId, seal, splitMasterKey, type MasterKey } from './crypto.ts';
+import type { KeyObject } from 'node:crypto';
+import { contentId, keyObject, newMasterKey, open, randomId, seal, splitMasterKey, type MasterKey } from './crypto.ts';
 import { createKeyFile, defaultKdf, serializeKeyFile, unlockMasterKey, type KdfParams } from './keys.ts';
 import { RepositoryLock, type LockKind } from './lock.ts';
 import { PackWriter, type BlobType } from './pack.ts';
@@ -44,6 +45,8 @@ export class Repository {
   readonly keyId: string;
   readonly now: () => Date;
   private readonly key: MasterKey;
+  private readonly sealKey: KeyObject;
+  private readonly macKey: KeyObject;
   private indexPromise: Promise<BlobIndex> | undefined;
   private readonly writers = new Map<BlobType, PackWriter>();
   /** Blobs being compressed or sitting in an unfinished pack: saving them again must not store a second copy. */
@@ -58,6 +61,8 @@ export class Repository {
   private constructor(storage: Storage, key: MasterKey, config: RepositoryConfig, keyId: string, now: () => Date) {
     this.storage = storage;
     this.key = key;
+    this.sealKey = keyObject(key.encryption);
+    this.macKey = keyObject(key.mac);
     this.config = config;
     this.keyId = keyId;
     this.now = now;
@@ -106,11 +111,11 @@ export class Repository {
   // ---- sealed files -------------------------------------------------------------------------
 
   sealFile(context: string, plaintext: Uint8Array): Buffer {
-    return seal(this.key.encryption, plaintext, context);
+    return seal(this.sealKey, plaintext, context);
   }
 
   openFile(context: string, envelope: Uint8Array, what: string): Buffer {
-    return open(this.key.encryption, envelope, context, what);
+    return open(this.sealKey, envelope, context, what);
   }
 
   // ---- index ----------------------------------------------------------------------------------
@@ -150,7 +155,7 @@ export class Repository {
   // ---- blobs ----------------------------------------------------------------------------------
 
   blobId(data: Uint8Array): string {
-    return contentId(this.key.mac, data);
+    return contentId(this.macKey, data);
   }
 
   /** Whether a blob is stored or on its way there. */
@@ -166,7 +171,7 @@ export class Repository {
     let added: number;
     try {
       const { bytes, compressed } = await maybeCompress(data, this.config.compressionLevel);
-      const envelope = seal(this.key.encryption, bytes, 'blob');
+      const envelope = seal(this.sealKey, bytes, 'blob');
       let writer = this.writers.get(type);
       if (!writer) {
         writer = new PackWriter();
@@ -182,11 +187,18 @@ export class Repository {
     return { id, added };
   }
 
-  private async flushPack(type: BlobType): Promise<void> {
-    const writer = this.writers.get(type);
-    if (!writer || writer.count === 0) return;
-    this.writers.delete(type);
-    const job = this.packWrites.run(() => this.writePack(writer));
+  /**
+   * Writes the open pack of `type` once it is full (or, with `force`, whatever it holds). The writer is taken only
+   * when this call's turn comes: until then further blobs join the same pack, so memory holds one pack being written
+   * and one filling, never a queue of full packs.
+   */
+  private async flushPack(type: BlobType, force = false): Promise<void> {
+    const job = this.packWrites.run(async () => {
+      const writer = this.writers.get(type);
+      if (!writer || writer.count === 0 || (!force && writer.byteLength < this.config.packSize)) return;
+      this.writers.delete(type);
+      await this.writePack(writer);
+    });
     this.flushes.add(job);
     try {
       await job;
@@ -212,7 +224,7 @@ export class Repository {
 
   /** Writes out every unfinished pack. Call before saving a snapshot that refers to the blobs. */
   async flush(): Promise<void> {
-    await Promise.all([...this.writers.keys()].map((type) => this.flushPack(type)));
+    await Promise.all([...this.writers.keys()].map((type) => this.flushPack(type, true)));
     await Promise.all([...this.flushes]);
   }
 
@@ -244,7 +256,7 @@ export class Repository {
   }
 
   async decodeBlob(loc: BlobLocation, envelope: Buffer, what: string): Promise<Buffer> {
-    const plain = open(this.key.encryption, envelope, 'blob', what);
+    const plain = open(this.sealKey, envelope, 'blob', what);
     const data = loc.compressed ? await decompress(plain, loc.rawLength).catch((cause: unknown) => {
       throw new AirlockError('CORRUPT_DATA', `${what} could not be decompressed.`, { cause });
     }) : plain;

@@ -18,8 +18,11 @@ export interface Storage {
   exists(): Promise<boolean>;
   /** Creates the layout. Fails if a repository already exists. */
   create(): Promise<void>;
-  /** Writes a whole file atomically and durably: after it returns, a crash never leaves a partial file under `name`. */
-  write(type: FileType, name: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes a whole file atomically and durably: after it returns, a crash never leaves a partial file under `name`.
+   * `data` may come in parts (a pack's blobs), written in order without being copied together first.
+   */
+  write(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Reads a whole file; rejects with code ENOENT when missing. */
   read(type: FileType, name: string): Promise<Buffer>;
   /** Reads `length` bytes at `offset`. Rejects if the file is shorter. */

@@ -3,7 +3,6 @@
 import { lstat, open, opendir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { Semaphore, mapLimit } from '../../concurrency.ts';
 import { AirlockError } from '../../errors.ts';
 import type { ProgressListener } from '../../progress.ts';
@@ -225,7 +224,8 @@ class FilesBackup {
         return undefined;
       }
       try {
-        const before = await handle.stat();
+        // The walk's lstat serves as "before" on the first attempt: one system call less per file adds up.
+        const before = attempt === 0 ? s : await handle.stat();
         const stored = await this.store(handle, before.size);
         const after = await handle.stat();
         this.stats.bytesAdded += stored.added;
@@ -259,16 +259,17 @@ class FilesBackup {
     };
     // Most files are small: read them whole, as one chunk.
     if (size < this.repo.config.chunker.minSize) {
-      const data = await handle.readFile();
-      if (data.length < this.repo.config.chunker.minSize) {
-        const stored = await storeSmall(this.repo, data, this.inFlight);
-        onBytes(data.length);
+      // One byte more than expected is asked for, so that a file that grew is noticed without another stat.
+      const buffer = Buffer.allocUnsafe(size + 1);
+      const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
+      if (bytesRead <= size) {
+        const stored = await storeSmall(this.repo, buffer.subarray(0, bytesRead), this.inFlight);
+        onBytes(bytesRead);
         return stored;
       }
-      // It grew past the chunker's minimum meanwhile: chunk what was read, like any large file.
-      return storeStream(this.repo, Readable.from([data]), this.inFlight, onBytes);
+      // It grew meanwhile: read it from the start like any large file; the change check after reading sees it.
     }
-    return storeStream(this.repo, handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }), this.inFlight, onBytes);
+    return storeStream(this.repo, handle.createReadStream({ start: 0, highWaterMark: 1024 * 1024, autoClose: false }), this.inFlight, onBytes);
   }
 
   private async allStored(content: readonly string[]): Promise<boolean> {
