@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import mysql from 'mysql2';
 import type { Connection, ConnectionOptions, FieldPacket, QueryError, QueryOptions, ResultSetHeader, SslOptions } from 'mysql2';
+import { unreachableError } from '../network-errors.ts';
 import { AirlockError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
 import { quoteIdent } from './sql-text.ts';
@@ -300,18 +301,9 @@ export function describeMysqlError(err: unknown, conn: DatabaseConnection, doing
   const text = e.sqlMessage ?? e.message;
   // MariaDB-only codes that mysql2 does not name.
   const code = e.errno === 1927 ? 'ER_CONNECTION_KILLED' : e.errno === 1969 ? 'ER_STATEMENT_TIMEOUT' : e.code;
+  const unreachable = unreachableError(code, 'MySQL', conn, err);
+  if (unreachable) return unreachable;
   switch (code) {
-    case 'ECONNREFUSED':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach MySQL at ${server}: the connection was refused. Check that the server is running and listening on that address and port.`, { cause: err });
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach MySQL: the host name "${conn.host}" was not found. Check the spelling or use an IP address.`, { cause: err });
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach MySQL at ${server}: the host did not answer. Check the address, the network and any firewall between here and the server.`, { cause: err });
-    case 'ENOENT':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach MySQL: there is no socket at ${server}. Check the ?socket= path and that the server is running.`, { cause: err });
     case 'HANDSHAKE_NO_SSL_SUPPORT':
       return new AirlockError('SOURCE_UNREACHABLE', `MySQL at ${server} does not accept TLS connections but sslmode=${conn.sslMode} requires it. Enable TLS on the server or use sslmode=prefer.`, { cause: err });
     case 'ECONNRESET':

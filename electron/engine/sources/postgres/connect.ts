@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
+import { unreachableError } from '../network-errors.ts';
 import { AirlockError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
 
@@ -187,18 +188,9 @@ export function describePgError(err: unknown, conn: DatabaseConnection, doing: s
   const where = describeConnection(database === undefined ? conn : { ...conn, database });
   const server = conn.socket ?? `${conn.host}:${conn.port}`;
   const code = err.code ?? '';
+  const unreachable = unreachableError(code, 'PostgreSQL', conn, err);
+  if (unreachable) return unreachable;
   switch (code) {
-    case 'ECONNREFUSED':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach PostgreSQL at ${server}: the connection was refused. Check that the server is running and listening on that address and port.`, { cause: err });
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach PostgreSQL: the host name "${conn.host}" was not found. Check the spelling or use an IP address.`, { cause: err });
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach PostgreSQL at ${server}: the host did not answer. Check the address, the network and any firewall between here and the server.`, { cause: err });
-    case 'ENOENT':
-      return new AirlockError('SOURCE_UNREACHABLE', `Cannot reach PostgreSQL: there is no socket at ${server}. Check the ?socket= path and that the server is running.`, { cause: err });
     case 'ECONNRESET':
     case 'EPIPE':
       return new AirlockError('SOURCE_CONNECTION_LOST', `The connection to PostgreSQL at ${server} was reset while ${doing}. Nothing partial was kept; run the command again.`, { cause: err });
