@@ -43,8 +43,18 @@ export function seal(key: Key, plaintext: Uint8Array, context: string): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(context));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([Buffer.of(ENVELOPE_VERSION), nonce, body, cipher.getAuthTag()]);
+  const body = cipher.update(plaintext);
+  // GCM's final() yields no bytes; it completes the tag.
+  cipher.final();
+  // An envelope of its own, not a slice of Node's shared 64 KiB buffer pool: envelopes wait in an open pack while
+  // the pool's other, short-lived slices are dropped, so one small envelope kept a whole slab alive (measured on
+  // 47,000 small files: 200-350 MB of slabs held by a 16 MB pack).
+  const envelope = Buffer.allocUnsafeSlow(envelopeOverhead + body.length);
+  envelope[0] = ENVELOPE_VERSION;
+  nonce.copy(envelope, 1);
+  body.copy(envelope, 1 + NONCE_BYTES);
+  cipher.getAuthTag().copy(envelope, 1 + NONCE_BYTES + body.length);
+  return envelope;
 }
 
 /** Decrypts and authenticates; throws CORRUPT_DATA naming `what` when anything was changed. */
