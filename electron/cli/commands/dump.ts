@@ -1,12 +1,12 @@
 // `airlock dump`: writes a database snapshot as plain SQL on stdout, loadable without Airlock.
 
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { AirlockError } from '../../engine/errors.ts';
 import { exportDatabaseSql, isDatabaseSnapshot } from '../../engine/restore/restore-database.ts';
 import { withRestoredSqlite } from '../../engine/restore/restore-sqlite.ts';
 import { exportSql } from '../../engine/sources/sqlite/export-sql.ts';
 import { stringOption, type Command } from '../command.ts';
-import { tmpdir } from 'node:os';
 
 export const dump: Command = {
   name: 'dump',

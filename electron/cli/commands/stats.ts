@@ -19,7 +19,7 @@ export const stats: Command = {
         `Snapshots:            ${s.snapshots}`,
         `Total of all backups: ${formatBytes(s.restoreSize)} (what restoring every snapshot would write)`,
         `Distinct data:        ${formatBytes(s.uniqueRawSize)} before compression, ${formatBytes(s.uniqueStoredSize)} stored`,
-        `Repository on disk:   ${formatBytes(s.repositorySize)} in ${s.packs} pack(s), ${s.blobs} blob(s) — ${ratio}× smaller than the backups it holds`,
+        `Repository on disk:   ${formatBytes(s.repositorySize)} in ${s.packs} pack(s), ${s.blobs} blob(s); the backups it holds add up to ${ratio}× that`,
         ...(s.unusedBlobs > 0 ? [`Unused blobs:         ${s.unusedBlobs} (run \`airlock prune\`)`] : []),
         ...(s.freeSpace !== undefined ? [`Free space on drive:  ${formatBytes(s.freeSpace)}`] : []),
       ].join('\n'),
