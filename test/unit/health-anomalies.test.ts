@@ -4,33 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectAnomalies, durationAnomaly, overdueAnomaly, rowCountAnomaly, sizeAnomalies } from '../../electron/engine/health/anomalies.ts';
 import type { RunSample } from '../../electron/engine/health/run-sample.ts';
+import { DAY, GB, HOUR, MINUTE, T0, daily, run } from '../helpers/run-samples.ts';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const GB = 1e9;
-const MB = 1e6;
-const T0 = Date.parse('2025-03-01T02:00:00Z');
-
-function run(startMs: number, over: Partial<RunSample> = {}): RunSample {
-  const durationMs = over.durationMs ?? 20 * MINUTE;
-  return {
-    startedAt: new Date(startMs),
-    finishedAt: new Date(startMs + durationMs),
-    status: 'ok',
-    durationMs,
-    bytesRead: 10 * GB,
-    bytesAdded: 200 * MB,
-    warnings: 0,
-    errorCode: null,
-    errorMessage: null,
-    ...over,
-  };
-}
-
-function daily(days: number, vary: (i: number) => Partial<RunSample> = () => ({})): RunSample[] {
-  return Array.from({ length: days }, (_, i) => run(T0 + i * DAY, vary(i)));
-}
 
 /** Ten steady days, then day 10 as given. */
 function steadyThen(last: Partial<RunSample>): RunSample[] {

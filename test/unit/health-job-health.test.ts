@@ -4,34 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../electron/engine/catalog/runs.ts';
 import { jobHealth, latenessOf } from '../../electron/engine/health/job-health.ts';
-import { runSampleOf, type RunSample } from '../../electron/engine/health/run-sample.ts';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** Day 0's scheduled start: 02:00 UTC. */
-const T0 = Date.parse('2025-03-01T02:00:00Z');
-
-function run(startMs: number, over: Partial<RunSample> = {}): RunSample {
-  const durationMs = over.durationMs ?? 20 * MINUTE;
-  return {
-    startedAt: new Date(startMs),
-    finishedAt: new Date(startMs + durationMs),
-    status: 'ok',
-    durationMs,
-    bytesRead: 10e9,
-    bytesAdded: 200e6,
-    warnings: 0,
-    errorCode: null,
-    errorMessage: null,
-    ...over,
-  };
-}
-
-/** One run a day at 02:00 for `days` days; `vary` changes day i's run. */
-function daily(days: number, vary: (i: number) => Partial<RunSample> = () => ({})): RunSample[] {
-  return Array.from({ length: days }, (_, i) => run(T0 + i * DAY, vary(i)));
-}
+import { runSampleOf } from '../../electron/engine/health/run-sample.ts';
+import { DAY, HOUR, MINUTE, T0, daily, run } from '../helpers/run-samples.ts';
 
 const diskFull = {
   status: 'failed',

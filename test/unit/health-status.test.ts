@@ -1,36 +1,11 @@
 // The "are my backups OK?" summary: verdict, headline, lines per job and repository, and a suggested action for every warning.
 
 import { describe, expect, it } from 'vitest';
-import type { RunSample } from '../../electron/engine/health/run-sample.ts';
 import { backupStatus, type JobStatusInput, type RepositoryStatusInput, type StatusReport } from '../../electron/engine/health/status.ts';
+import { DAY, GB, HOUR, MINUTE, T0, daily, run } from '../helpers/run-samples.ts';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const GB = 1e9;
-const T0 = Date.parse('2025-03-01T02:00:00Z');
 /** Two hours after day 29's backup finished. */
 const NOW = new Date(T0 + 29 * DAY + 20 * MINUTE + 2 * HOUR);
-
-function run(startMs: number, over: Partial<RunSample> = {}): RunSample {
-  const durationMs = over.durationMs ?? 20 * MINUTE;
-  return {
-    startedAt: new Date(startMs),
-    finishedAt: new Date(startMs + durationMs),
-    status: 'ok',
-    durationMs,
-    bytesRead: 10 * GB,
-    bytesAdded: 200e6,
-    warnings: 0,
-    errorCode: null,
-    errorMessage: null,
-    ...over,
-  };
-}
-
-function daily(days: number, vary: (i: number) => Partial<RunSample> = () => ({})): RunSample[] {
-  return Array.from({ length: days }, (_, i) => run(T0 + i * DAY, vary(i)));
-}
 
 function job(name: string, over: Partial<JobStatusInput> = {}): JobStatusInput {
   return { name, runs: daily(30), expectedIntervalMs: DAY, nextRunAt: new Date(T0 + 30 * DAY), timeZone: 'UTC', repositories: ['BACKUP-2'], ...over };
