@@ -1,11 +1,11 @@
 // Opens MySQL/MariaDB sessions through mysql2 for dumps and restores, and turns driver and server errors into sentences a person can act on.
 
-import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import mysql from 'mysql2';
 import type { Connection, ConnectionOptions, FieldPacket, QueryError, QueryOptions, ResultSetHeader, SslOptions } from 'mysql2';
 import { unreachableError } from '../network-errors.ts';
+import { readCaFile } from '../tls-ca.ts';
 import { AirlockError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
 import { quoteIdent } from './sql-text.ts';
@@ -89,14 +89,7 @@ export function checkServerVersion(server: MysqlServer): void {
 async function sslOption(conn: DatabaseConnection): Promise<ConnectionOptions['ssl'] | undefined> {
   if (conn.socket !== undefined || conn.sslMode === 'disable') return undefined;
   if (conn.sslMode === 'prefer' || conn.sslMode === 'require') return { rejectUnauthorized: false };
-  let ca: Buffer | undefined;
-  if (conn.caFile !== undefined) {
-    try {
-      ca = await readFile(conn.caFile);
-    } catch (err) {
-      throw new AirlockError('SOURCE_INVALID', `Cannot read the CA certificate file ${conn.caFile} given with ?ca=: ${(err as Error).message}.`, { cause: err });
-    }
-  }
+  const ca = await readCaFile(conn);
   // mysql2 checks the host name only with verifyIdentity; verify-ca checks the chain alone, as libmysqlclient does.
   const ssl: SslOptions & { verifyIdentity?: boolean } = { rejectUnauthorized: true, verifyIdentity: conn.sslMode === 'verify-full' };
   if (ca !== undefined) ssl.ca = ca;

@@ -1,10 +1,10 @@
 // Opens PostgreSQL sessions for dumps and restores, and turns driver and server errors into sentences a person can act on.
 
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { unreachableError } from '../network-errors.ts';
+import { readCaFile } from '../tls-ca.ts';
 import { AirlockError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
 
@@ -45,14 +45,7 @@ export function checkServerVersion(versionNum: number, version: string): void {
 async function sslOptions(conn: DatabaseConnection): Promise<boolean | ConnectionOptions> {
   if (conn.socket !== undefined || conn.sslMode === 'disable') return false;
   if (conn.sslMode === 'prefer' || conn.sslMode === 'require') return { rejectUnauthorized: false };
-  let ca: Buffer | undefined;
-  if (conn.caFile !== undefined) {
-    try {
-      ca = await readFile(conn.caFile);
-    } catch (err) {
-      throw new AirlockError('SOURCE_INVALID', `Cannot read the CA certificate file ${conn.caFile} given with ?ca=: ${(err as Error).message}.`, { cause: err });
-    }
-  }
+  const ca = await readCaFile(conn);
   const base: ConnectionOptions = ca === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca };
   // verify-ca checks the chain but not the host name, as libpq does.
   return conn.sslMode === 'verify-ca' ? { ...base, checkServerIdentity: () => undefined } : base;
