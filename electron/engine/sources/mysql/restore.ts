@@ -8,6 +8,7 @@ import type { DumpReader } from '../dump-streams.ts';
 import { databaseInfo, listTriggers, needsTextConversion } from './catalog-queries.ts';
 import { describeMysqlError, openMysql, workerCount, type MysqlSession } from './connect.ts';
 import { missingParentWarnings, openDump, selectTables, type DumpSchema, type DumpTable, type DumpTrigger, type ManifestTable } from './dump-format.ts';
+import { retryDeadlocks } from './deadlock-retry.ts';
 import { InsertBatcher } from './insert-statements.ts';
 import { countRows, decodeLine, readLines, rowRange } from './row-format.ts';
 import { baseSession, createTableSteps, foreignKeySteps, indexSteps, programSteps, sequenceSteps, triggerSteps, type SqlStep } from './schema-statements.ts';
@@ -157,7 +158,7 @@ async function loadWithInserts(w: MysqlSession, reader: DumpReader, t: DumpTable
   let bytes = 0;
   let warningCount = 0;
   const run = async (sql: string): Promise<void> => {
-    const r = await w.run(sql);
+    const r = await retryDeadlocks(() => w.run(sql));
     warningCount += r.warningStatus;
     progress(rows, bytes);
   };
@@ -411,7 +412,7 @@ export async function restoreMysql(reader: DumpReader, conn: DatabaseConnection,
             let result: Loaded;
             if (loadMethod === 'load-data') {
               try {
-                result = await loadWithLoadData(w, reader, t, m, span, progress);
+                result = await retryDeadlocks(() => loadWithLoadData(w, reader, t, m, span, progress));
               } catch (err) {
                 if (!localInfileRefused(err)) throw err;
                 fallBackToInserts();
