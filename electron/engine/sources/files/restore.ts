@@ -143,30 +143,49 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
   return result;
 }
 
+/** All-zero chunks of at least this size become holes: a sparse disk image restores sparse, and fast. */
+const HOLE_MIN = 4096;
+let zeros = Buffer.alloc(0);
+
+function isAllZero(chunk: Buffer): boolean {
+  if (chunk.length < HOLE_MIN) return false;
+  if (zeros.length < chunk.length) zeros = Buffer.alloc(chunk.length);
+  return chunk.equals(zeros.subarray(0, chunk.length));
+}
+
 async function writeFile(repo: Repository, node: TreeNode, dest: string, options: RestoreFilesOptions, onBytes: (n: number) => void): Promise<void> {
   const partial = `${dest}.airlock-partial`;
   const hash = createHash('sha256');
   // O_EXCL: never follow or reuse whatever is at the temporary name.
   const handle = await open(partial, 'wx', 0o600);
   try {
+    let position = 0;
     for await (const chunk of readContent(repo, node.content ?? [])) {
       options.signal?.throwIfAborted();
       hash.update(chunk);
-      await handle.write(chunk);
+      if (!isAllZero(chunk)) await handle.write(chunk, 0, chunk.length, position);
+      position += chunk.length;
       onBytes(chunk.length);
     }
+    // Sets the length a trailing hole would otherwise leave short.
+    if (position > 0) await handle.truncate(position);
+    const digest = hash.digest('hex');
+    if (node.sha256 !== undefined && digest !== node.sha256) {
+      throw new AirlockError('VERIFY_FAILED', `${dest} did not match the checksum recorded at backup time; it was not restored. Run \`airlock check --read-data\`.`);
+    }
+    // Through the open handle: no path lookups, and nothing can swap the file in between.
+    if (node.uid !== undefined && node.gid !== undefined && process.getuid?.() === 0) {
+      await handle.chown(node.uid, node.gid).catch(() => undefined);
+    }
+    await handle.chmod(node.mode);
+    const mtime = new Date(node.mtimeMs);
+    await handle.utimes(mtime, mtime);
   } catch (err) {
     await handle.close();
     await rm(partial, { force: true });
     throw err;
   }
   await handle.close();
-  const digest = hash.digest('hex');
-  if (node.sha256 !== undefined && digest !== node.sha256) {
-    await rm(partial, { force: true });
-    throw new AirlockError('VERIFY_FAILED', `${dest} did not match the checksum recorded at backup time; it was not restored. Run \`airlock check --read-data\`.`);
-  }
-  await applyMetadata(partial, node);
   // A file that appeared since the conflict check is not replaced.
   if (!options.overwrite && lstatSync(dest, { throwIfNoEntry: false }) !== undefined) {
     await rm(partial, { force: true });
@@ -183,4 +202,3 @@ async function applyMetadata(path: string, node: TreeNode): Promise<void> {
   const mtime = new Date(node.mtimeMs);
   await utimes(path, mtime, mtime);
 }
-
