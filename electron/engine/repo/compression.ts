@@ -23,14 +23,22 @@ function looksIncompressible(data: Buffer): boolean {
   return packed.length > sample.length * WORTHWHILE;
 }
 
+/**
+ * zlib's one-shot calls produce output `chunkSize` bytes (16 KiB by default) per trip to the thread pool; an
+ * output buffer as large as zstd's worst case finishes a chunk in one trip.
+ */
+function oneTrip(bytes: number): number {
+  return Math.max(64 * 1024, bytes + (bytes >> 7) + 1024);
+}
+
 export async function maybeCompress(data: Buffer, level: number): Promise<{ bytes: Buffer; compressed: boolean }> {
   if (looksIncompressible(data)) return { bytes: data, compressed: false };
-  const options = { params: { [constants.ZSTD_c_compressionLevel]: level } };
+  const options = { chunkSize: oneTrip(data.length), params: { [constants.ZSTD_c_compressionLevel]: level } };
   const packed = data.length < SYNC_BELOW ? zstdCompressSync(data, options) : await compressAsync(data, options);
   return packed.length < data.length * WORTHWHILE ? { bytes: packed, compressed: true } : { bytes: data, compressed: false };
 }
 
 export async function decompress(data: Buffer, rawLength: number): Promise<Buffer> {
-  const options = { maxOutputLength: Math.max(rawLength, 1) };
+  const options = { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneTrip(rawLength) };
   return rawLength < SYNC_BELOW ? zstdDecompressSync(data, options) : decompressAsync(data, options);
 }
