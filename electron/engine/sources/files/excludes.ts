@@ -17,17 +17,19 @@ export interface ExcludeOptions {
 }
 
 export class Excluder {
-  private readonly matcher: Ignore;
+  /** None without patterns: the matcher remembers every path it is asked about, which costs memory per file. */
+  private readonly matcher: Ignore | undefined;
   private readonly options: ExcludeOptions;
 
   constructor(options: ExcludeOptions) {
     this.options = options;
-    this.matcher = ignore().add([...(options.patterns ?? [])]);
+    const patterns = options.patterns ?? [];
+    this.matcher = patterns.length > 0 ? ignore().add([...patterns]) : undefined;
   }
 
   /** `relative` uses forward slashes and no leading slash. */
   excludesPath(relative: string, isDirectory: boolean): boolean {
-    if (relative === '') return false;
+    if (relative === '' || this.matcher === undefined) return false;
     return this.matcher.ignores(isDirectory ? `${relative}/` : relative);
   }
 
