@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AirlockError, describeIoError } from '../errors.ts';
 import { createAuditStore, type AuditStore } from './audit.ts';
+import { createDrillStore, type DrillStore } from './drills.ts';
 import { createJobStore, type JobStore } from './jobs.ts';
 import { latestVersion, migrate, readUserVersion, tooNewError } from './migrations/index.ts';
 import { createRepositoryStore, type RepositoryStore } from './repositories.ts';
@@ -15,6 +16,7 @@ import { createSnapshotStore, type SnapshotStore } from './snapshots.ts';
 import { describeSqliteError } from './sqlite-errors.ts';
 
 export type { AuditAppend, AuditRecord, AuditVerification } from './audit.ts';
+export type { DrillCheckRecord, DrillReportInput, DrillReportQuery, DrillReportRecord } from './drills.ts';
 export type { JobDefinition, JobRun, JobRunEnd, JobRunQueued, JobRunResult, JobRunState, JobRunTotals, JobRunTrigger, StoredJob } from './jobs.ts';
 export { definitionJson, jobRunStates, parseJobDefinition } from './jobs.ts';
 export { catalogPath } from './location.ts';
@@ -32,7 +34,7 @@ export interface CatalogOptions {
   readonly processProbe?: ProcessProbe;
 }
 
-export interface Catalog extends RunStore, RepositoryStore, SnapshotStore, SettingStore, JobStore, AuditStore {
+export interface Catalog extends RunStore, RepositoryStore, SnapshotStore, SettingStore, JobStore, AuditStore, DrillStore {
   readonly path: string;
   /** How many runs left "running" by a process that is gone were marked interrupted when opening. */
   readonly interruptedAtOpen: number;
@@ -110,6 +112,7 @@ export function openCatalog(path: string, options: CatalogOptions = {}): Catalog
       ...createSettingStore(db),
       ...createJobStore({ db, path, now, owner, probe }),
       ...createAuditStore({ db, path, now }),
+      ...createDrillStore({ db, path, now }),
     },
     path,
   );

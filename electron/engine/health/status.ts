@@ -23,7 +23,15 @@ export interface JobStatusInput {
   readonly rowCounts?: RowCounts;
 }
 
-export type RepositoryStatusInput = Omit<RepositoryForecastInput, 'now' | 'locale'>;
+/** The newest restore drill into a repository: a failed one means its backups may not come back. */
+export interface DrillOutcome {
+  readonly at: Date;
+  readonly ok: boolean;
+  /** What failed, in the drill's own words. */
+  readonly detail?: string;
+}
+
+export type RepositoryStatusInput = Omit<RepositoryForecastInput, 'now' | 'locale'> & { readonly lastDrill?: DrillOutcome | null };
 
 export interface StatusInput {
   readonly now: Date;
@@ -83,6 +91,7 @@ export interface RepositoryStatusLine {
   /** "BACKUP-2: 83% full — about 12 days left; last checked 2 hours ago". */
   readonly line: string;
   readonly forecast: RepositoryForecast;
+  readonly lastDrill: DrillOutcome | null;
 }
 
 export interface StatusReport {
@@ -224,7 +233,18 @@ export function backupStatus(input: StatusInput): StatusReport {
     for (const w of forecast.warnings) {
       warnings.push({ level: w.severity, about: { kind: 'repository', name: repo.repository }, message: w.message, action: repositoryAction(w, repo.repository, forecast.available) });
     }
-    return { name: repo.repository, line: `${repo.repository}: ${forecast.summary}`, forecast };
+    const drill = repo.lastDrill ?? null;
+    if (drill !== null && !drill.ok) {
+      warnings.push({
+        level: 'critical',
+        about: { kind: 'repository', name: repo.repository },
+        message: `The last restore drill of ${repo.repository} failed, so its backups may not come back intact`,
+        ...(drill.detail === undefined ? {} : { detail: drill.detail }),
+        action: forecast.available ? { kind: 'run-check', label: 'Run check now', target: repo.repository } : plugIn(repo.repository),
+      });
+    }
+    const drillWords = drill === null ? '' : `; restore drill ${drill.ok ? 'passed' : 'FAILED'} ${formatAgo(now.getTime() - drill.at.getTime(), locale)}`;
+    return { name: repo.repository, line: `${repo.repository}: ${forecast.summary}${drillWords}`, forecast, lastDrill: drill };
   });
 
   if (input.jobs.length === 0) {

@@ -1,9 +1,14 @@
 // The headless scheduler: one instance per AIRLOCK_HOME, jobs from the catalog, runs through the persistent queue, a graceful stop.
 
+import type { AlertCenter } from '../alerts/alert-center.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { DriveLister } from '../drives/drive.ts';
 import type { Clock, TimerHandle } from './clock.ts';
+import { DriveGate } from './drive-gate.ts';
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.ts';
 import { JobRunner, type ExecuteJob, type RunnerEvent } from './job-runner.ts';
+import type { JobRunSummary } from './run-job.ts';
+import type { Job } from './job.ts';
 import type { JsonLog } from './json-log.ts';
 import { Scheduler, type SchedulableJob } from './scheduler.ts';
 
@@ -20,6 +25,12 @@ export interface DaemonOptions {
   readonly watchMs?: number;
   /** The scheduler's look-again interval, against wall-clock jumps. Default one minute. */
   readonly recheckMs?: number;
+  /** Mounted drives: a run whose drive is not plugged in waits for it. Without it, every due run is queued at once. */
+  readonly drives?: DriveLister;
+  /** How often a waiting run looks for its drive. Default 10 s. */
+  readonly drivePollMs?: number;
+  /** Told of every run outcome and drive wait; without it, outcomes only reach the log. */
+  readonly alerts?: AlertCenter;
 }
 
 export const defaultGraceMs = 30_000;
@@ -57,14 +68,17 @@ function describeEvent(event: RunnerEvent): { level: 'info' | 'warn' | 'error'; 
 export class Daemon {
   readonly runner: JobRunner;
   readonly scheduler: Scheduler;
+  /** Present when the daemon was given a drive lister. */
+  readonly driveGate: DriveGate<JobRunSummary> | undefined;
   private readonly catalog: Catalog;
   private readonly clock: Clock;
   private readonly log: JsonLog;
   private readonly graceMs: number;
   private readonly watchMs: number;
+  private readonly alerts: AlertCenter | undefined;
   private watchTimer: TimerHandle | undefined;
   private lastVersion = -1;
-  private lastJobs: readonly SchedulableJob[] = [];
+  private lastJobs: readonly (SchedulableJob & Pick<Job, 'drives'>)[] = [];
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(options: DaemonOptions) {
@@ -73,6 +87,7 @@ export class Daemon {
     this.log = options.log;
     this.graceMs = options.graceMs ?? defaultGraceMs;
     this.watchMs = options.watchMs ?? 2_000;
+    this.alerts = options.alerts;
     this.runner = new JobRunner({
       catalog: options.catalog,
       clock: options.clock,
@@ -81,14 +96,32 @@ export class Daemon {
       onEvent: (event) => {
         const { level, name, fields } = describeEvent(event);
         this.log.write(level, name, fields);
+        this.alerts?.runnerEvent(event);
       },
+    });
+    this.driveGate =
+      options.drives === undefined
+        ? undefined
+        : new DriveGate({
+            queue: this.runner.queue,
+            clock: options.clock,
+            drives: options.drives,
+            drivesOf: (jobId) => this.lastJobs.find((j) => j.id === jobId)?.drives ?? [],
+            ...(options.drivePollMs === undefined ? {} : { pollMs: options.drivePollMs }),
+          });
+    this.driveGate?.onGate('waiting', (e) => {
+      this.log.write('warn', 'drive.waiting', { ...e });
+      this.alerts?.driveWaiting(e);
+    });
+    this.driveGate?.onGate('released', (e) => {
+      this.log.write('info', 'drive.found', { ...e });
     });
     this.scheduler = new Scheduler({
       jobs: {
         listJobs: () => this.readJobs(),
         lastRun: (jobId) => this.catalog.lastJobRunAt(jobId),
       },
-      queue: this.runner.queue,
+      queue: this.driveGate ?? this.runner.queue,
       clock: options.clock,
       ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
     });
@@ -114,6 +147,7 @@ export class Daemon {
     const jobs = this.readJobs();
     const retried = this.runner.retryInterrupted();
     this.log.write('info', 'daemon.started', { pid: process.pid, catalog: this.catalog.path, jobs: jobs.length, retriedInterrupted: retried, interruptedAtOpen: this.catalog.interruptedJobRunsAtOpen });
+    this.alerts?.start();
     this.scheduler.start();
     this.watch();
   }
@@ -124,15 +158,19 @@ export class Daemon {
     this.state = 'stopping';
     this.log.write('info', 'daemon.stopping', { reason, running: this.runner.queue.runningCount, graceMs: this.graceMs });
     this.scheduler.stop();
+    this.driveGate?.stop('The scheduler stopped while this run waited for its drive; it is scheduled again at the next start.');
     if (this.watchTimer !== undefined) this.clock.clearTimeout(this.watchTimer);
     this.watchTimer = undefined;
     await this.runner.shutdown(this.graceMs);
+    this.alerts?.stop();
+    // Alerts of the last runs are on their way to the relay; a stop must not drop them.
+    await this.alerts?.idle();
     this.state = 'stopped';
     this.log.write('info', 'daemon.stopped', { pending: this.runner.queue.list().length });
   }
 
   /** The jobs as the scheduler sees them; an unreadable catalog keeps the last good list rather than stopping everything. */
-  private readJobs(): readonly SchedulableJob[] {
+  private readJobs(): readonly (SchedulableJob & Pick<Job, 'drives'>)[] {
     try {
       this.lastJobs = this.catalog.listJobs().map((s) => s.job);
     } catch (err) {
@@ -169,6 +207,8 @@ export interface RunDaemonOptions extends Omit<DaemonOptions, 'catalog' | 'log'>
   readonly openCatalog: () => Catalog;
   /** Called once the lock is held; closed when the daemon stops. */
   readonly openLog: () => JsonLog;
+  /** Called once the catalog and the log are open, to build where alerts go. */
+  readonly openAlerts?: (catalog: Catalog, log: JsonLog) => AlertCenter;
 }
 
 /**
@@ -180,7 +220,9 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   let log: JsonLog | undefined;
   try {
     log = options.openLog();
-    const daemon = new Daemon({ ...options, catalog: options.openCatalog(), log });
+    const catalog = options.openCatalog();
+    const alerts = options.openAlerts?.(catalog, log);
+    const daemon = new Daemon({ ...options, catalog, log, ...(alerts === undefined ? {} : { alerts }) });
     daemon.start();
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();

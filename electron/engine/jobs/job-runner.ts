@@ -2,6 +2,8 @@
 
 import type { Catalog, JobRunEnd, JobRunResult, JobRunTrigger, StoredJob } from '../catalog/catalog.ts';
 import { AirlockError } from '../errors.ts';
+import type { DriveLister } from '../drives/drive.ts';
+import { resolveDrives } from '../drives/locate.ts';
 import type { Clock } from './clock.ts';
 import { RunQueue, type RunContext, type RunHandle, type RunOutcome } from './queue.ts';
 import type { RandomSource } from './retry.ts';
@@ -35,21 +37,27 @@ export interface JobExecutorDeps {
   /** Asked for a passphrase the job's files and AIRLOCK_PASSPHRASE do not give (the CLI prompts); absent, that is an error. */
   readonly passphraseFallback?: () => Promise<string>;
   readonly onStep?: (step: JobStep, jobId: string, runId: number | undefined) => void;
+  /** Finds the job's removable drives wherever they are mounted today; without it, paths are used as saved. */
+  readonly drives?: DriveLister;
 }
 
 /** The usual ExecuteJob: `runJob` with the job's passphrase files, AIRLOCK_PASSPHRASE, and the queue's signal and progress. */
 export function jobExecutor(deps: JobExecutorDeps): ExecuteJob {
-  return (stored, context, runId) =>
-    runJob(stored.job, {
+  return (stored, context, runId) => {
+    const resolution = deps.drives === undefined ? undefined : resolveDrives(stored.job.drives ?? [], deps.drives.list());
+    const locate = (path: string): string => resolution?.locate(path) ?? path;
+    return runJob(stored.job, {
       catalog: deps.catalog,
       actor: deps.actor,
-      openRepository: repositoryOpener(passphraseProvider({ files: stored.passphraseFiles, ...(deps.passphraseFallback === undefined ? {} : { fallback: deps.passphraseFallback }) })),
+      locate,
+      openRepository: repositoryOpener(passphraseProvider({ files: stored.passphraseFiles, ...(deps.passphraseFallback === undefined ? {} : { fallback: deps.passphraseFallback }) }), {}, locate),
       signal: context.signal,
       onProgress: (progress) => {
         context.reportProgress(progress);
       },
       onStep: (step) => deps.onStep?.(step, stored.job.id, runId),
     });
+  };
 }
 
 /** After this many interrupted runs in a row the job is not started again automatically: something kills it. */

@@ -55,8 +55,48 @@ export const verificationPolicySchema = z.strictObject({
   /** Read back and verify a random share of the stored data, every so many days. */
   readData: z.strictObject({ percent: z.number().gt(0).max(100), everyDays }).exactOptional(),
   /** Restore a sample (files) or run the scratch-database drill (databases) and compare, every so many days. */
-  restoreDrill: z.strictObject({ everyDays }).exactOptional(),
+  restoreDrill: z
+    .strictObject({
+      everyDays,
+      /** Files restored per folder source; the whole snapshot when absent. */
+      sampleFiles: z.number().int().min(1).max(100_000).exactOptional(),
+      /**
+       * Server a database snapshot is restored into (a throw-away database, dropped after); the source's own server
+       * when absent. Written without a password: it comes from AIRLOCK_DB_PASSWORD, like the source's.
+       */
+      scratch: z
+        .string()
+        .trim()
+        .superRefine((url, ctx) => {
+          if (!isDatabaseUrl(url)) {
+            ctx.addIssue({ code: 'custom', message: 'the scratch server is a mysql://, mariadb:// or postgres:// address' });
+            return;
+          }
+          const problem = checkSource(url);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .exactOptional(),
+    })
+    .exactOptional(),
 });
+
+/** Removing the space of forgotten snapshots costs a full read of the index and repacking, so it has its own rhythm. */
+export const prunePolicySchema = z.strictObject({ everyDays });
+
+/**
+ * The removable drive a repository or a folder source lies on, noted when the job was saved: the job waits for that
+ * drive (by filesystem UUID, else label) rather than failing, and finds it wherever it is mounted next time.
+ */
+export const driveRefSchema = z
+  .strictObject({
+    /** The repository location or source folder exactly as the job lists it. */
+    path: z.string().min(1),
+    uuid: z.string().min(1).exactOptional(),
+    label: z.string().min(1).exactOptional(),
+    /** Where `path` lies inside the drive ("" for its root), with "/" separators. */
+    relativePath: z.string(),
+  })
+  .refine((d) => d.uuid !== undefined || d.label !== undefined, { message: 'a drive is known by its filesystem UUID or its label' });
 
 export const backoffSchema = z
   .strictObject({
@@ -113,6 +153,10 @@ export const jobSchema = z
     paused: z.boolean().default(false),
     /** Higher runs first among scheduled runs that wait together; manual runs still come first. */
     priority: z.number().int().min(-10).max(10).default(0),
+    /** Prune the repositories after a successful run, at most this often; never when absent. */
+    prune: prunePolicySchema.exactOptional(),
+    /** The removable drives its repositories and folders lie on; see driveRefSchema. */
+    drives: z.array(driveRefSchema).exactOptional(),
     /** When the job was created; missed-run catch-up counts from here until its first run. */
     createdAt: z.iso.datetime({ offset: true }).exactOptional(),
   })
@@ -122,6 +166,11 @@ export const jobSchema = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['schedule'], message: messageOf(err) });
     }
+    for (const [i, drive] of (job.drives ?? []).entries()) {
+      if (!job.repositories.includes(drive.path) && !job.sources.includes(drive.path)) {
+        ctx.addIssue({ code: 'custom', path: ['drives', i, 'path'], message: `${drive.path} is neither a repository nor a source of the job` });
+      }
+    }
   });
 
 /** A validated job, with defaults filled in. */
@@ -129,6 +178,8 @@ export type Job = z.output<typeof jobSchema>;
 /** What a person or an import file may give; defaults are optional. */
 export type JobInput = z.input<typeof jobSchema>;
 export type VerificationPolicy = z.output<typeof verificationPolicySchema>;
+export type PrunePolicy = z.output<typeof prunePolicySchema>;
+export type DriveRef = z.output<typeof driveRefSchema>;
 
 /** Validates a job definition; throws USAGE listing every problem with the field it belongs to. */
 export function parseJob(input: unknown): Job {

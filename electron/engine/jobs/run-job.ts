@@ -1,22 +1,23 @@
-// What one run of a job does: back up each source into each repository, record it, apply retention, verify.
+// What one run of a job does: back up each source into each repository, record it, apply retention, then the upkeep that is due (check, read-back, prune, restore drill).
 
 import { readFile } from 'node:fs/promises';
 import { runBackup, type BackupSource } from '../backup/run-backup.ts';
-import type { Catalog, JobRunTotals } from '../catalog/catalog.ts';
+import type { Catalog, JobRunTotals, RunError } from '../catalog/catalog.ts';
 import { recordRun, refreshSnapshots, snapshotRecord } from '../catalog/repository-sync.ts';
 import { AirlockError, type ErrorCode } from '../errors.ts';
 import type { ProgressListener } from '../progress.ts';
 import { LocalStorage } from '../repo/local-storage.ts';
+import { pruneRepository } from '../repo/prune.ts';
 import { Repository, type RepositoryOptions } from '../repo/repository.ts';
 import type { Snapshot } from '../repo/snapshot.ts';
 import { groupKey, type ForgetGroup } from '../retention/forget.ts';
 import { applyRetention, type RetentionPolicy } from '../retention/policy.ts';
-import { isDatabaseUrl, parseDatabaseUrl } from '../sources/database-url.ts';
+import { isDatabaseUrl, parseDatabaseUrl, type DatabaseConnection } from '../sources/database-url.ts';
 import { checkRepository } from '../verify/check.ts';
+import { runDrill, type DrillCheck } from '../verify/drill.ts';
 import type { Job } from './job.ts';
+import { upkeepDue, upkeepHistory } from './upkeep-due.ts';
 import { isRetryable } from './retry.ts';
-
-const DAY_MS = 86_400_000;
 
 /**
  * The one place where a job's source text becomes what the backup engine reads. Database servers are added here
@@ -73,8 +74,9 @@ export function passphraseProvider(sources: PassphraseSources = {}): PassphraseP
 export type RepositoryOpener = (location: string) => Promise<Repository>;
 
 /** Opens local repositories by location, asking `passphraseFor` for each one's passphrase. */
-export function repositoryOpener(passphraseFor: PassphraseProvider, options: RepositoryOptions = {}): RepositoryOpener {
-  return async (location) => Repository.open(new LocalStorage(location), await passphraseFor(location), options);
+export function repositoryOpener(passphraseFor: PassphraseProvider, options: RepositoryOptions = {}, locate: (location: string) => string = (l) => l): RepositoryOpener {
+  // The passphrase belongs to the location as the job names it; the drive may be mounted somewhere else today.
+  return async (location) => Repository.open(new LocalStorage(locate(location)), await passphraseFor(location), options);
 }
 
 export interface RunJobDeps {
@@ -87,9 +89,14 @@ export interface RunJobDeps {
   readonly onProgress?: ProgressListener | undefined;
   /** One line per step, for the log. */
   readonly onStep?: ((step: JobStep) => void) | undefined;
+  /**
+   * Where a repository or folder of the job is right now: a removable drive mounted somewhere else than when the
+   * job was saved moves its paths. Identity when absent.
+   */
+  readonly locate?: ((path: string) => string) | undefined;
 }
 
-export type JobStepName = 'open' | 'backup' | 'forget' | 'check' | 'read-data';
+export type JobStepName = 'open' | 'backup' | 'forget' | 'check' | 'read-data' | 'prune' | 'drill';
 
 export interface JobStep {
   readonly step: JobStepName;
@@ -122,6 +129,23 @@ export interface VerificationDone {
   readonly warnings: readonly string[];
 }
 
+export interface PruneDone {
+  readonly repository: string;
+  readonly bytesFreed: number;
+  readonly packsRemoved: number;
+  readonly packsRepacked: number;
+}
+
+export interface DrillDone {
+  readonly repository: string;
+  readonly source: string;
+  readonly snapshotId: string;
+  readonly ok: boolean;
+  readonly checks: readonly DrillCheck[];
+  /** The stored report's id in the catalog. */
+  readonly reportId: number;
+}
+
 export interface StepFailure {
   readonly step: JobStepName;
   readonly repository: string;
@@ -137,6 +161,9 @@ export interface JobRunSummary {
   readonly snapshots: readonly SnapshotMade[];
   readonly retention: readonly RetentionApplied[];
   readonly verification: readonly VerificationDone[];
+  readonly prunes: readonly PruneDone[];
+  /** Restore drills done in this run, each with its report stored in the catalog. */
+  readonly drills: readonly DrillDone[];
   /** Files that could not be read, and the like: the snapshots exist but miss them. */
   readonly warnings: readonly string[];
   readonly partial: boolean;
@@ -230,7 +257,10 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
   const snapshots: SnapshotMade[] = [];
   const retention: RetentionApplied[] = [];
   const verification: VerificationDone[] = [];
+  const prunes: PruneDone[] = [];
+  const drills: DrillDone[] = [];
   const warnings: string[] = [];
+  const where = deps.locate ?? ((path: string) => path);
   const failures: StepFailure[] = [];
   const step = (s: JobStep): void => deps.onStep?.(s);
 
@@ -255,6 +285,7 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
     catalog.rememberRepository({ id: repo.id, location });
 
     const groups = new Set<string>();
+    const failuresBefore = failures.length;
     let backupsFailed = false;
     for (const source of job.sources) {
       signal?.throwIfAborted();
@@ -262,7 +293,7 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
         const outcome = await recordRun(
           catalog,
           { ...base, kind: 'backup', source },
-          () => runBackup(repo, { source: backupSourceFor(source), tags: [jobTag(job)], signal, onProgress: deps.onProgress }),
+          () => runBackup(repo, { source: backupSourceFor(where(source)), tags: [jobTag(job)], signal, onProgress: deps.onProgress }),
           (o) => ({ status: o.partial ? 'partial' : 'ok', snapshotId: o.snapshot.id, stats: o.snapshot.summary, warnings: o.warnings }),
         );
         catalog.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));
@@ -301,14 +332,10 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
       }
     }
 
+    const due = upkeepDue(job, upkeepHistory(catalog, location, job.id), repo.now());
     const verifications: { kind: 'check' | 'read-data'; readData: number }[] = [];
     if (job.verification.checkAfterRun) verifications.push({ kind: 'check', readData: 0 });
-    const readData = job.verification.readData;
-    if (readData !== undefined) {
-      const lastOk = catalog.listRuns({ repository: location, kind: 'verify', limit: 50 }).find((r) => r.status === 'ok');
-      const dueAfter = (lastOk?.startedAt.getTime() ?? -Infinity) + readData.everyDays * DAY_MS;
-      if (repo.now().getTime() >= dueAfter) verifications.push({ kind: 'read-data', readData: readData.percent / 100 });
-    }
+    if (due.readData !== undefined) verifications.push({ kind: 'read-data', readData: due.readData });
     for (const v of verifications) {
       signal?.throwIfAborted();
       try {
@@ -343,9 +370,128 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
         failed(v.kind, location, null, err);
       }
     }
+
+    // Prune only a repository in which everything so far went well: pruning one whose check found damage can lose more.
+    if (due.prune && failures.length === failuresBefore) {
+      signal?.throwIfAborted();
+      try {
+        const report = await recordRun(catalog, { ...base, kind: 'prune' }, () => pruneRepository(repo, { onProgress: deps.onProgress }), () => ({ status: 'ok' }));
+        prunes.push({ repository: location, bytesFreed: report.bytesFreed, packsRemoved: report.packsRemoved, packsRepacked: report.packsRepacked });
+        catalog.appendAudit({
+          actor: deps.actor,
+          action: 'prune',
+          target: location,
+          details: { job: job.id, jobName: job.name, bytesFreed: report.bytesFreed, packsRemoved: report.packsRemoved, packsRepacked: report.packsRepacked },
+        });
+        step({ step: 'prune', repository: location, ok: true, detail: `freed ${report.bytesFreed} bytes, ${report.packsRemoved} pack(s) removed` });
+      } catch (err) {
+        failed('prune', location, null, err);
+      }
+    }
+
+    if (due.drill) {
+      for (const made of snapshots.filter((s) => s.repository === location)) {
+        signal?.throwIfAborted();
+        try {
+          const done = await drillSnapshot(job, made, repo, { ...base, catalog, actor: deps.actor, signal, onProgress: deps.onProgress });
+          drills.push(done);
+          if (done.ok) {
+            step({ step: 'drill', repository: location, source: made.source, ok: true, detail: done.checks.map((c) => c.detail).join('; ') });
+          } else {
+            const problems = done.checks.filter((c) => !c.ok).map((c) => `${c.item}: ${c.detail}`);
+            failed(
+              'drill',
+              location,
+              made.source,
+              new AirlockError('VERIFY_FAILED', `The restore drill of snapshot ${made.snapshotId.slice(0, 8)} (${made.source}) did not give the data back intact: ${problems.slice(0, 3).join('; ')}. Run \`airlock check --read-data\` on ${location}.`),
+            );
+          }
+        } catch (err) {
+          failed('drill', location, made.source, err);
+        }
+      }
+    }
   }
 
-  const summary: JobRunSummary = { jobId: job.id, jobName: job.name, snapshots, retention, verification, warnings, partial: snapshots.some((s) => s.partial), failures };
+  const summary: JobRunSummary = {
+    jobId: job.id,
+    jobName: job.name,
+    snapshots,
+    retention,
+    verification,
+    prunes,
+    drills,
+    warnings,
+    partial: snapshots.some((s) => s.partial),
+    failures,
+  };
   if (failures.length > 0) throw new JobRunFailed(summary);
   return summary;
+}
+
+interface DrillContext {
+  readonly catalog: Catalog;
+  readonly actor: string;
+  readonly repositoryLocation: string;
+  readonly repositoryId: string;
+  readonly jobId: string;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ProgressListener | undefined;
+}
+
+/** The server a database snapshot of `source` is restored into for its drill: the job's scratch server, else the source's own. */
+function scratchFor(job: Job, source: string): DatabaseConnection | undefined {
+  if (!isDatabaseUrl(source)) return undefined;
+  const password = process.env.AIRLOCK_DB_PASSWORD || undefined;
+  const scratch = job.verification.restoreDrill?.scratch;
+  return parseDatabaseUrl(scratch ?? source, password);
+}
+
+/** Restores the snapshot just made somewhere disposable, compares, and stores the report (and the run) in the catalog. */
+async function drillSnapshot(job: Job, made: SnapshotMade, repo: Repository, ctx: DrillContext): Promise<DrillDone> {
+  const { catalog } = ctx;
+  const runId = catalog.startRun({ kind: 'drill', repositoryLocation: ctx.repositoryLocation, repositoryId: ctx.repositoryId, jobId: ctx.jobId, source: made.source });
+  try {
+    const snapshot = await repo.resolveSnapshot(made.snapshotId);
+    const lock = await repo.lock('shared', 'restore drill (scheduled job)');
+    let report;
+    try {
+      report = await runDrill(repo, snapshot, {
+        scratch: scratchFor(job, made.source),
+        sampleFiles: job.verification.restoreDrill?.sampleFiles,
+        signal: ctx.signal,
+        onProgress: ctx.onProgress,
+      });
+    } finally {
+      await lock.release();
+    }
+    const problems = report.checks.filter((c) => !c.ok).map((c) => `${c.item}: ${c.detail}`);
+    catalog.finishRun(runId, {
+      status: report.ok ? 'ok' : 'failed',
+      snapshotId: made.snapshotId,
+      ...(report.ok ? {} : { error: { code: 'VERIFY_FAILED', message: problems.join('; ') || 'the drill compared nothing' } }),
+    });
+    const stored = catalog.recordDrill({
+      runId,
+      jobId: ctx.jobId,
+      repositoryLocation: ctx.repositoryLocation,
+      snapshotId: made.snapshotId,
+      source: made.source,
+      ok: report.ok,
+      durationMs: report.durationMs,
+      checks: report.checks,
+    });
+    catalog.appendAudit({
+      actor: ctx.actor,
+      action: 'drill',
+      target: ctx.repositoryLocation,
+      details: { job: job.id, jobName: job.name, source: made.source, snapshot: made.snapshotId, ok: report.ok, report: stored.id },
+    });
+    return { repository: ctx.repositoryLocation, source: made.source, snapshotId: made.snapshotId, ok: report.ok, checks: report.checks, reportId: stored.id };
+  } catch (err) {
+    const cancelled = err instanceof AirlockError && err.code === 'CANCELLED';
+    const error: RunError = err instanceof AirlockError ? { code: err.code, message: err.message } : { code: 'UNEXPECTED', message: messageOf(err) };
+    catalog.finishRun(runId, { status: cancelled ? 'cancelled' : 'failed', error });
+    throw err;
+  }
 }

@@ -2,9 +2,12 @@
 
 import { statfs } from 'node:fs/promises';
 import type { Catalog, JobRun, StoredJob } from '../catalog/catalog.ts';
+import { detectAnomalies, type Anomaly } from '../health/anomalies.ts';
 import type { RunSample } from '../health/run-sample.ts';
 import { backupStatus, type StatusReport } from '../health/status.ts';
 import type { UsageSample } from '../health/repository-forecast.ts';
+import { driveName, type DriveLister } from '../drives/drive.ts';
+import { resolveDrives } from '../drives/locate.ts';
 import { LocalStorage } from '../repo/local-storage.ts';
 import { scheduleOf } from './job.ts';
 import { nextRuns } from './schedule.ts';
@@ -85,16 +88,36 @@ function usageHistory(catalog: Catalog, location: string, usedNow: number, now: 
   return samples;
 }
 
+/** A job's anomalies now, from its recent runs: what the alert center tells after each of its runs. */
+export function jobAnomalies(catalog: Pick<Catalog, 'getJob' | 'listJobRuns'>, jobId: string, now: Date): Anomaly[] {
+  const stored = catalog.getJob(jobId);
+  if (stored === undefined) return [];
+  const runs = catalog.listJobRuns({ jobId, limit: 50 }).flatMap((r) => {
+    const sample = jobRunSample(r);
+    return sample === undefined ? [] : [sample];
+  });
+  let expectedIntervalMs: number | undefined;
+  try {
+    expectedIntervalMs = expectedIntervalOf(stored.job, now);
+  } catch {
+    // A schedule that no longer parses has no expected interval; the other anomalies still count.
+  }
+  return detectAnomalies({ job: stored.job.name, runs, now, ...(expectedIntervalMs === undefined ? {} : { expectedIntervalMs }) });
+}
+
 export interface StatusOptions {
   readonly now: Date;
   /** Looks at each repository's folder for its size and free space; off for a quick answer. Default true. */
   readonly inspectRepositories?: boolean;
+  /** Mounted drives, to say which job waits for which drive; without it no job is said to wait. */
+  readonly drives?: DriveLister;
 }
 
 /** Builds the status report from the catalog (and the repositories' folders). */
 export async function statusReport(catalog: Catalog, options: StatusOptions): Promise<StatusReport> {
   const { now } = options;
   const stored = catalog.listJobs();
+  const mounted = options.drives?.list();
   const jobs = stored.map((s) => {
     const { job } = s;
     const runs = catalog.listJobRuns({ jobId: job.id, limit: 50 }).flatMap((r) => {
@@ -109,9 +132,11 @@ export async function statusReport(catalog: Catalog, options: StatusOptions): Pr
     } catch {
       // A schedule that no longer parses (a zone gone from the system) shows as no next run.
     }
+    const missing = mounted === undefined ? [] : resolveDrives(job.drives ?? [], mounted).missing;
     return {
       name: job.name,
       runs,
+      ...(missing[0] === undefined ? {} : { waitingForDrive: driveName(missing[0]) }),
       nextRunAt,
       timeZone: job.timeZone,
       paused: job.paused,
@@ -125,7 +150,10 @@ export async function statusReport(catalog: Catalog, options: StatusOptions): Pr
     locations.map(async (location) => {
       const space = options.inspectRepositories === false ? { freeBytes: null, totalBytes: null, usedBytes: null } : await spaceOf(location);
       const lastCheck = catalog.listRuns({ repository: location, limit: 200 }).find((r) => (r.kind === 'check' || r.kind === 'verify') && r.status === 'ok');
+      const drill = catalog.listDrills({ repository: location, limit: 1 })[0];
+      const failedChecks = drill?.checks.filter((c) => !c.ok).map((c) => `${c.item}: ${c.detail}`) ?? [];
       return {
+        lastDrill: drill === undefined ? null : { at: drill.time, ok: drill.ok, ...(failedChecks.length === 0 ? {} : { detail: failedChecks.slice(0, 3).join('; ') }) },
         repository: location,
         samples: space.usedBytes === null ? [] : usageHistory(catalog, location, space.usedBytes, now),
         freeBytes: space.freeBytes,

@@ -5,6 +5,7 @@ import { AirlockError } from '../../errors.ts';
 import { rebuildAdvice } from '../sqlite-errors.ts';
 import { initial } from './001-initial.ts';
 import { jobsAndAudit } from './002-jobs-and-audit.ts';
+import { drillReports } from './003-drill-reports.ts';
 
 export interface Migration {
   /** The user_version the catalog has once this migration is applied; migrations are numbered 1, 2, 3, … without gaps. */
@@ -18,7 +19,7 @@ export interface Migration {
  * Append only: a released migration is never edited, because catalogs in the field already ran it.
  * Changing the schema, or widening a CHECKed set such as run kinds, means adding the next number.
  */
-export const migrations: readonly Migration[] = [initial, jobsAndAudit];
+export const migrations: readonly Migration[] = [initial, jobsAndAudit, drillReports];
 
 export const latestVersion = migrations.length;
 

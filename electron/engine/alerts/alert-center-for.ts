@@ -1,0 +1,38 @@
+// The alert center as the daemon and the app set it up: the stored settings, the log, the desktop when there is one, the relay when set.
+
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Clock } from '../jobs/clock.ts';
+import type { JsonLog } from '../jobs/json-log.ts';
+import { jobAnomalies } from '../jobs/status-report.ts';
+import { AlertCenter } from './alert-center.ts';
+import { loadAlertSettings } from './alert-settings.ts';
+import { desktopNotifier, type DesktopNotifications } from './desktop-notifier.ts';
+import { emailNotifier } from './email-notifier.ts';
+import { logNotifier } from './log-notifier.ts';
+
+export interface AlertCenterSetup {
+  readonly catalog: Catalog;
+  readonly clock: Clock;
+  readonly log: Pick<JsonLog, 'write'>;
+  /** The app's notifier port; absent for the headless daemon. */
+  readonly desktop?: DesktopNotifications;
+  /** The relay's password, when it wants a login (AIRLOCK_SMTP_PASSWORD, or the app's secret store). */
+  readonly smtpPassword?: string | undefined;
+}
+
+/** Reads the alert settings once: a change takes effect at the next start, as `airlock alerts set` says. */
+export function alertCenterFor(setup: AlertCenterSetup): AlertCenter {
+  const { catalog, clock, log } = setup;
+  const settings = loadAlertSettings(catalog);
+  return new AlertCenter({
+    catalog,
+    clock,
+    settings,
+    notifiers: [logNotifier(log), ...(setup.desktop === undefined ? [] : [desktopNotifier(setup.desktop)])],
+    email: settings.email === undefined ? undefined : emailNotifier(settings.email, { password: setup.smtpPassword }),
+    anomaliesFor: (jobId) => jobAnomalies(catalog, jobId, clock.now()),
+    onDeliveryError: (message) => {
+      log.write('error', 'alert.undelivered', { message });
+    },
+  });
+}

@@ -1,0 +1,177 @@
+// Alert email through a real SMTP conversation: a tiny relay on a local socket that speaks just enough SMTP for nodemailer.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseAlertSettings, type EmailSettings } from '../../electron/engine/alerts/alert-settings.ts';
+import { emailNotifier } from '../../electron/engine/alerts/email-notifier.ts';
+import type { Alert } from '../../electron/engine/alerts/notifier.ts';
+import { AirlockError } from '../../electron/engine/errors.ts';
+
+interface Received {
+  readonly helo: string;
+  readonly from: string;
+  readonly to: string[];
+  readonly data: string;
+  readonly auth: string | undefined;
+}
+
+/** A relay that accepts everything: greeting, EHLO (no STARTTLS offered), optional AUTH PLAIN, MAIL, RCPT, DATA, QUIT. */
+class TinyRelay {
+  readonly received: Received[] = [];
+  connections = 0;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  private readonly options: { readonly auth?: boolean; readonly reject?: boolean };
+
+  constructor(options: { readonly auth?: boolean; readonly reject?: boolean } = {}) {
+    this.options = options;
+    this.server = createServer((socket) => {
+      this.connections++;
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      this.converse(socket);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) => {
+      this.server.listen(0, '127.0.0.1', () => {
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  private converse(socket: Socket): void {
+    const say = (line: string): void => {
+      socket.write(`${line}\r\n`);
+    };
+    let buffer = '';
+    let inData = false;
+    let mail = { helo: '', from: '', to: [] as string[], data: '', auth: undefined as string | undefined };
+    say('220 relay.test ESMTP TinyRelay');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      for (;;) {
+        if (inData) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end === -1) return;
+          mail.data = buffer.slice(0, end);
+          buffer = buffer.slice(end + 5);
+          inData = false;
+          this.received.push(mail);
+          mail = { helo: mail.helo, from: '', to: [], data: '', auth: mail.auth };
+          say('250 2.0.0 queued');
+          continue;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol === -1) return;
+        const line = buffer.slice(0, eol);
+        buffer = buffer.slice(eol + 2);
+        const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+        if (verb === 'EHLO' || verb === 'HELO') {
+          mail.helo = line.slice(5);
+          if (this.options.auth === true) {
+            say('250-relay.test');
+            say('250 AUTH PLAIN');
+          } else say('250 relay.test');
+        } else if (verb === 'AUTH') {
+          mail.auth = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8');
+          say('235 2.7.0 Authentication successful');
+        } else if (verb === 'MAIL') {
+          if (this.options.reject === true) say('550 5.7.1 Relaying denied');
+          else {
+            mail.from = /<(.*)>/.exec(line)?.[1] ?? '';
+            say('250 2.1.0 OK');
+          }
+        } else if (verb === 'RCPT') {
+          mail.to.push(/<(.*)>/.exec(line)?.[1] ?? '');
+          say('250 2.1.5 OK');
+        } else if (verb === 'DATA') {
+          inData = true;
+          say('354 End data with <CR><LF>.<CR><LF>');
+        } else if (verb === 'RSET' || verb === 'NOOP') say('250 OK');
+        else if (verb === 'QUIT') {
+          say('221 2.0.0 Bye');
+          socket.end();
+        } else say('502 5.5.2 Command not recognised');
+      }
+    });
+  }
+}
+
+const relays: TinyRelay[] = [];
+afterEach(async () => {
+  for (const r of relays.splice(0)) await r.close();
+});
+
+async function relay(options?: ConstructorParameters<typeof TinyRelay>[0]): Promise<{ relay: TinyRelay; settings: EmailSettings }> {
+  const r = new TinyRelay(options);
+  relays.push(r);
+  const port = await r.listen();
+  const settings = parseAlertSettings({ email: { host: '127.0.0.1', port, from: 'airlock@office.test', to: ['it@office.test', 'boss@office.test'], ...(options?.auth === true ? { username: 'airlock' } : {}) } }).email;
+  if (settings === undefined) throw new Error('no email settings');
+  return { relay: r, settings };
+}
+
+const failed: Alert = { level: 'warning', kind: 'run-failed', title: 'Backup Office failed', message: 'The backup job Office failed. The disk is full.', time: new Date('2025-06-02T02:00:00Z'), jobId: 'office' };
+
+describe('emailNotifier', () => {
+  it('hands an alert to the configured relay, from and to the configured addresses', async () => {
+    const { relay: r, settings } = await relay();
+    await emailNotifier(settings, { timeoutMs: 5000 }).notify(failed);
+    expect(r.received).toHaveLength(1);
+    const mail = r.received[0]!;
+    expect(mail.from).toBe('airlock@office.test');
+    expect(mail.to).toEqual(['it@office.test', 'boss@office.test']);
+    expect(mail.data).toMatch(/^Subject: \[Airlock\] Backup Office failed$/m);
+    expect(mail.data).toContain('The backup job Office failed. The disk is full.');
+  });
+
+  it('marks critical alerts in the subject and leaves out alerts below the configured level', async () => {
+    const { relay: r, settings } = await relay();
+    const email = emailNotifier({ ...settings, minLevel: 'critical' }, { timeoutMs: 5000 });
+    await email.notify(failed);
+    expect(r.connections).toBe(0);
+    await email.notify({ ...failed, level: 'critical', kind: 'escalation', title: 'Office has failed 3 times in a row' });
+    expect(r.received.map((m) => /^Subject: (.*)$/m.exec(m.data)?.[1])).toEqual(['[Airlock] ACTION NEEDED: Office has failed 3 times in a row']);
+  });
+
+  it('logs in with the password it is given, which goes to the relay and nowhere else', async () => {
+    const { relay: r, settings } = await relay({ auth: true });
+    await emailNotifier(settings, { password: 'smtp-secret-1', timeoutMs: 5000 }).send({ subject: 'digest', text: 'all good' });
+    expect(r.received[0]?.auth).toBe('\0airlock\0smtp-secret-1');
+  });
+
+  it('says in a sentence which relay refused the mail or could not be reached', async () => {
+    const { settings } = await relay({ reject: true });
+    const refused = await emailNotifier(settings, { timeoutMs: 5000 }).notify(failed).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AirlockError);
+    expect((refused as AirlockError).message).toMatch(new RegExp(`could not be handed to the SMTP relay 127\\.0\\.0\\.1:${settings.port} \\(.*Relaying denied`));
+
+    const closed = await relay();
+    await closed.relay.close();
+    relays.splice(relays.indexOf(closed.relay), 1);
+    const unreachable = await emailNotifier(closed.settings, { timeoutMs: 5000 }).send({ subject: 's', text: 't' }).catch((e: unknown) => e);
+    expect((unreachable as AirlockError).message).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('alert settings', () => {
+  it('fills in defaults and refuses what it cannot use, saying where', () => {
+    expect(parseAlertSettings({})).toEqual({ escalateAfter: 3 });
+    expect(parseAlertSettings({ email: { host: 'relay.lan', from: 'a@b.test', to: ['c@d.test'] } }).email).toEqual({ host: 'relay.lan', port: 25, secure: false, from: 'a@b.test', to: ['c@d.test'], minLevel: 'warning' });
+    expect(() => parseAlertSettings({ email: { host: 'relay.lan', from: 'nobody', to: [] } })).toThrow(/email\.from: an email address.*email\.to: give at least one recipient/);
+    expect(() => parseAlertSettings({ digest: { at: '25:00', timeZone: 'UTC' } })).toThrow(/digest\.at: the digest time is written HH:MM/);
+  });
+});
