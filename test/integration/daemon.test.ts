@@ -14,7 +14,11 @@ import { openCatalog, parseJobDefinition, type Catalog, type JobRun } from '../.
 import { AirlockError } from '../../electron/engine/errors.ts';
 import { Daemon } from '../../electron/engine/jobs/daemon.ts';
 import { acquireInstanceLock, currentHolder, instanceLockName } from '../../electron/engine/jobs/instance-lock.ts';
-import type { ExecuteJob } from '../../electron/engine/jobs/job-runner.ts';
+import { jobExecutor, type ExecuteJob } from '../../electron/engine/jobs/job-runner.ts';
+import { AlertCenter } from '../../electron/engine/alerts/alert-center.ts';
+import { parseAlertSettings } from '../../electron/engine/alerts/alert-settings.ts';
+import type { Alert } from '../../electron/engine/alerts/notifier.ts';
+import type { Drive } from '../../electron/engine/drives/drive.ts';
 import { openJsonLog, type JsonLog } from '../../electron/engine/jobs/json-log.ts';
 import type { RunContext } from '../../electron/engine/jobs/queue.ts';
 import type { JobRunSummary } from '../../electron/engine/jobs/run-job.ts';
@@ -28,7 +32,7 @@ import { FakeClock, settle } from '../unit/jobs-fake-clock.ts';
 const SECOND = 1000;
 
 function summaryFor(jobId: string): JobRunSummary {
-  return { jobId, jobName: jobId, snapshots: [], retention: [], verification: [], warnings: [], partial: false, failures: [] };
+  return { jobId, jobName: jobId, snapshots: [], retention: [], verification: [], prunes: [], drills: [], warnings: [], partial: false, failures: [] };
 }
 
 describe('Daemon in-process, with a fake clock', () => {
@@ -158,6 +162,75 @@ describe('Daemon in-process, with a fake clock', () => {
     cli.setJobPaused('late-comer', true);
     await clock.advance(20 * SECOND);
     expect(calls).toHaveLength(1);
+    await daemon.stop('test');
+  });
+
+  it('holds a run whose drive is unplugged, logs and alerts that it waits, runs it when the drive appears, and alerts on failures', async () => {
+    const catalog = open();
+    // The repository really is on the "drive", which comes back mounted somewhere else than when the job was saved.
+    await Repository.init(new LocalStorage(join(dir, 'mnt', 'airlock')), 'usb passphrase', { kdf: cheapKdf });
+    const passphraseFile = join(dir, 'usb-passphrase');
+    await writeFile(passphraseFile, 'usb passphrase\n');
+    catalog.addJob(
+      parseJobDefinition({
+        passphraseFiles: { '/media/office/BACKUP-USB-2/airlock': passphraseFile },
+        id: 'usb',
+        name: 'USB copy',
+        sources: [join(dir, 'no-such-folder')],
+        repositories: ['/media/office/BACKUP-USB-2/airlock'],
+        schedule: '*/10 * * * * *',
+        timeZone: 'UTC',
+        createdAt: clock.now().toISOString(),
+        retries: 0,
+        drives: [{ path: '/media/office/BACKUP-USB-2/airlock', uuid: '4f1c', label: 'BACKUP-USB-2', relativePath: 'airlock' }],
+      }),
+    );
+    let mounted: Drive[] = [];
+    const alerts: Alert[] = [];
+    const located: string[] = [];
+    const center = new AlertCenter({ catalog, clock, settings: parseAlertSettings({ escalateAfter: 2 }), notifiers: [{ notify: (a) => void alerts.push(a) }] });
+    const daemon = new Daemon({
+      catalog,
+      clock,
+      log: log(),
+      drives: { list: () => mounted },
+      drivePollMs: 5 * SECOND,
+      alerts: center,
+      execute: jobExecutor({ catalog, actor: 'daemon:test', drives: { list: () => mounted }, onStep: (step) => located.push(step.repository) }),
+    });
+    daemon.start();
+    await clock.advance(10 * SECOND);
+    expect(lines.filter((l) => l.event === 'drive.waiting').map((l) => l.message)).toEqual(['waiting for drive BACKUP-USB-2']);
+    expect(alerts.map((a) => [a.kind, a.title])).toEqual([['drive-waiting', 'USB copy is waiting for drive BACKUP-USB-2']]);
+    expect(catalog.listJobRuns({ jobId: 'usb' })).toEqual([]);
+
+    // Plugged in at another mount point: the repository opens there; the source folder is missing, so it fails twice.
+    mounted = [{ uuid: '4f1c', label: 'BACKUP-USB-2', mountPoint: join(dir, 'mnt') }];
+    // Opening the repository is real disk work: wait (in real time) for each run to end before moving the fake clock on.
+    const finishedRuns = async (count: number): Promise<void> => {
+      for (let i = 0; i < 500 && catalog.listJobRuns({ jobId: 'usb' }).filter((r) => r.finishedAt !== null).length < count; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await clock.advance(5 * SECOND);
+    await finishedRuns(1);
+    await clock.advance(10 * SECOND);
+    await finishedRuns(2);
+    await center.idle();
+    const runs = catalog.listJobRuns({ jobId: 'usb' });
+    expect(runs.map((r) => [r.state, r.errorCode])).toEqual([
+      ['failed', 'PATH_NOT_FOUND'],
+      ['failed', 'PATH_NOT_FOUND'],
+    ]);
+    // Steps and records name the repository as the job does, wherever its drive is mounted today.
+    expect(new Set(located)).toEqual(new Set(['/media/office/BACKUP-USB-2/airlock']));
+    expect(catalog.listRuns({ kind: 'backup' }).map((r) => r.repositoryLocation)).toEqual(['/media/office/BACKUP-USB-2/airlock', '/media/office/BACKUP-USB-2/airlock']);
+    expect(alerts.map((a) => [a.kind, a.level])).toEqual([
+      ['drive-waiting', 'warning'],
+      ['run-failed', 'warning'],
+      ['escalation', 'critical'],
+    ]);
+    expect(lines.filter((l) => l.event === 'drive.found')).toHaveLength(1);
     await daemon.stop('test');
   });
 

@@ -8,6 +8,7 @@ import { shortId } from '../../engine/repo/snapshot.ts';
 import { isDatabaseUrl } from '../../engine/sources/database-url.ts';
 import { driverFor } from '../../engine/sources/databases.ts';
 import { parseSize } from '../../engine/sources/files/excludes.ts';
+import { auditCommand } from '../audit-entry.ts';
 import { flag, listOption, stringOption, type Command, type CommandContext } from '../command.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import { databaseConnection, retryWithPrompt } from '../secrets.ts';
@@ -78,6 +79,11 @@ async function backupOne(ctx: CommandContext, repo: Repository, source: BackupSo
   catalog?.rememberRepository({ id: repo.id, location: repo.storage.location });
   catalog?.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));
   const s = outcome.snapshot.summary;
+  auditCommand(ctx, {
+    action: 'backup',
+    target: repo.storage.location,
+    details: { source: start.source, snapshot: outcome.snapshot.id, partial: outcome.partial, tags: outcome.snapshot.tags, filesNew: s.filesNew, filesChanged: s.filesChanged, bytesAdded: s.bytesAdded },
+  });
   for (const w of outcome.warnings) ctx.warn(w);
   ctx.say(
     `Snapshot ${shortId(outcome.snapshot.id)} of ${outcome.snapshot.sources.join(' ')} saved${outcome.partial ? ' (PARTIAL: some files could not be read, see the warnings above)' : ''}.\n` +

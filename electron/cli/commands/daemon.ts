@@ -4,6 +4,8 @@ import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { catalogPath } from '../../engine/catalog/catalog.ts';
 import { AirlockError, exitCodes } from '../../engine/errors.ts';
+import { alertCenterFor } from '../../engine/alerts/alert-center-for.ts';
+import { systemDriveLister } from '../../engine/drives/system-drives.ts';
 import { systemClock } from '../../engine/jobs/clock.ts';
 import { defaultGraceMs, runDaemon } from '../../engine/jobs/daemon.ts';
 import { parseTimeout } from '../../engine/jobs/job.ts';
@@ -55,6 +57,8 @@ Only one scheduler may run per AIRLOCK_HOME (a second one refuses to start). SIG
 no new runs start, a running job gets --grace (default 30s) to finish and is then cancelled cleanly, exit 0.
 Logs: JSON lines in $AIRLOCK_HOME/logs/airlock.log (rotated), also printed on stdout.
 Passphrases: AIRLOCK_PASSPHRASE, or per-repository files set with \`airlock job edit NAME --passphrase-file\`.
+Database passwords: AIRLOCK_DB_PASSWORD. Alerts go to the log, and by email as \`airlock alerts set\` says
+(relay password: AIRLOCK_SMTP_PASSWORD). A run whose removable drive is unplugged waits for it and says so.
 
 Start at boot:
   Linux (systemd): airlock daemon --install-service prints a unit file, with instructions.
@@ -83,9 +87,11 @@ export const daemon: Command = {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new AirlockError('USAGE', `--concurrency takes a whole number from 1 to 16, not "${concurrencyText ?? ''}".`);
 
     const actor = `daemon:${currentUser()}@${hostname()}`;
+    const drives = systemDriveLister();
     let log: JsonLog | undefined;
     await runDaemon({
       home,
+      drives,
       signal: ctx.signal,
       clock: systemClock,
       graceMs,
@@ -95,9 +101,10 @@ export const daemon: Command = {
         if (catalog === undefined) throw new AirlockError('IO_ERROR', 'The scheduler needs the catalog, where jobs are kept, and it could not be opened; see the warning above.');
         return catalog;
       },
+      openAlerts: (catalog, openedLog) => alertCenterFor({ catalog, clock: systemClock, log: openedLog, smtpPassword: process.env.AIRLOCK_SMTP_PASSWORD }),
       openLog: () =>
         (log = openJsonLog(join(home, 'logs'), {
-          secrets: [process.env.AIRLOCK_PASSPHRASE],
+          secrets: [process.env.AIRLOCK_PASSPHRASE, process.env.AIRLOCK_DB_PASSWORD, process.env.AIRLOCK_SMTP_PASSWORD],
           echo: (line) => {
             if (ctx.json || !line.includes('"level":"debug"')) process.stdout.write(`${line}\n`);
           },
@@ -108,6 +115,7 @@ export const daemon: Command = {
         return jobExecutor({
           catalog,
           actor,
+          drives,
           onStep: (step) => {
             log?.write(step.ok ? 'info' : 'warn', 'run.step', { jobId: stored.job.id, runId: runId ?? null, ...step });
           },

@@ -7,6 +7,7 @@ import { recordRun, refreshSnapshots } from '../../engine/catalog/repository-syn
 import { forgetSnapshots } from '../../engine/retention/forget.ts';
 import { parseDuration, type RetentionPolicy } from '../../engine/retention/policy.ts';
 import { AirlockError } from '../../engine/errors.ts';
+import { auditCommand } from '../audit-entry.ts';
 import { flag, listOption, stringOption, type Command, type OptionValues } from '../command.ts';
 import { formatBytes, formatTime, table } from '../format.ts';
 
@@ -58,6 +59,10 @@ export const forget: Command = {
       pruned = await recordRun(catalog, { ...start, kind: 'prune' }, () => pruneRepository(repo, { onProgress: ctx.progress }), () => ({ status: 'ok' }));
     }
     if (catalog) await refreshSnapshots(catalog, repo);
+    if (!dryRun && removed.length > 0) {
+      auditCommand(ctx, { action: 'forget', target: repo.storage.location, details: { policy, removed: removed.map((d) => d.snapshot.id), kept: groups.reduce((n, g) => n + g.decisions.filter((d) => d.keep).length, 0) } });
+    }
+    if (pruned) auditCommand(ctx, { action: 'prune', target: repo.storage.location, details: { ...pruned } });
     ctx.result({
       dryRun,
       groups: groups.map((g) => ({ key: JSON.parse(g.key) as unknown, decisions: g.decisions.map((d) => ({ id: d.snapshot.id, time: d.snapshot.time, keep: d.keep, reasons: d.reasons })) })),

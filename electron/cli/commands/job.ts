@@ -1,38 +1,28 @@
 // `airlock job …`: add, edit, list, show, remove, run, pause, resume, export and import scheduled jobs.
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
-import { definitionJson, parseJobDefinition, type Catalog, type JobDefinition, type JobRun, type StoredJob } from '../../engine/catalog/catalog.ts';
+import { definitionJson, parseJobDefinition, type Catalog, type DrillReportRecord, type JobDefinition, type JobRun, type StoredJob } from '../../engine/catalog/catalog.ts';
 import { AirlockError, exitCodes } from '../../engine/errors.ts';
-import type { JsonObject } from '../../engine/health/canonical-json.ts';
 import { systemClock } from '../../engine/jobs/clock.ts';
-import { parseTimeout, scheduleOf } from '../../engine/jobs/job.ts';
+import { parseTimeout, scheduleOf, type DriveRef } from '../../engine/jobs/job.ts';
 import { jobExecutor, JobRunner } from '../../engine/jobs/job-runner.ts';
 import type { JobRunSummary } from '../../engine/jobs/run-job.ts';
 import { describeSchedule, nextRuns, systemTimeZone } from '../../engine/jobs/schedule.ts';
 import { shortId } from '../../engine/repo/snapshot.ts';
 import { isDatabaseUrl } from '../../engine/sources/database-url.ts';
+import { driveName } from '../../engine/drives/drive.ts';
+import { driveRefsFor } from '../../engine/drives/locate.ts';
+import { systemDriveLister } from '../../engine/drives/system-drives.ts';
+import { waitForDrives } from '../../engine/drives/wait.ts';
+import { asDetails, cliActor } from '../audit-entry.ts';
 import { flag, listOption, stringOption, type Command, type CommandContext, type OptionValues } from '../command.ts';
 import { formatBytes, table } from '../format.ts';
 import { policyFrom } from './forget.ts';
 
-/** A definition as audit details: a JSON round trip leaves exactly what the log can hash. */
-function asDetails(value: unknown): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
-}
-
-/** Who did it, for the audit log. */
-export function cliActor(): string {
-  let user = '';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No user name (a container without passwd entry): the host still says where.
-  }
-  return `cli:${user === '' ? '' : `${user}@`}${hostname()}`;
-}
+/** Kept here too for callers that imported it from this module. */
+export { cliActor };
 
 export function requireCatalog(ctx: CommandContext): Catalog {
   const catalog = ctx.catalog();
@@ -89,6 +79,10 @@ const definitionOptions: ParseArgsOptionsConfig = {
   'no-check': { type: 'boolean' },
   'read-data-subset': { type: 'string' },
   'read-data-every': { type: 'string' },
+  'drill-every': { type: 'string' },
+  'drill-sample': { type: 'string' },
+  'drill-scratch': { type: 'string' },
+  'prune-every': { type: 'string' },
   'passphrase-file': { type: 'string', multiple: true },
   paused: { type: 'boolean' },
   'dry-run': { type: 'boolean', short: 'n' },
@@ -97,7 +91,7 @@ const definitionOptions: ParseArgsOptionsConfig = {
 const definitionUsage =
   '--repo R [--repo R2]… --source SRC [--source SRC2]… --schedule "EXPR" [--tz ZONE] [--keep-last|hourly|daily|weekly|monthly|yearly N]… ' +
   '[--keep-within 30d] [--keep-tag T] [--timeout 2h] [--retries 3] [--missed catch-up|skip] [--priority N] [--no-check] ' +
-  '[--read-data-subset 10% --read-data-every DAYS] [--passphrase-file FILE | --passphrase-file REPO=FILE]… [--paused] [--dry-run]';
+  '[--read-data-subset 10% --read-data-every DAYS] [--drill-every DAYS [--drill-sample N] [--drill-scratch URL]] [--prune-every DAYS] [--passphrase-file FILE | --passphrase-file REPO=FILE]… [--paused] [--dry-run]';
 
 function wholeNumber(values: OptionValues, name: string): number | undefined {
   const text = stringOption(values, name);
@@ -134,6 +128,8 @@ function hasRetentionOption(values: OptionValues): boolean {
   return keepCounts.some((c) => values[`keep-${c}`] !== undefined) || values['keep-within'] !== undefined || values['keep-tag'] !== undefined;
 }
 
+const mountedDrives = systemDriveLister();
+
 /** Applies the command line to a definition (a new one when `base` is absent) and validates the result. */
 function definitionFrom(values: OptionValues, base: JobDefinition | { id: string; createdAt: string }): JobDefinition {
   const input: Record<string, unknown> = 'job' in base ? definitionJson(base) : { id: base.id, createdAt: base.createdAt, timeZone: systemTimeZone() };
@@ -167,13 +163,45 @@ function definitionFrom(values: OptionValues, base: JobDefinition | { id: string
   const every = wholeNumber(values, 'read-data-every');
   if ((subset === undefined) !== (every === undefined)) throw new AirlockError('USAGE', 'Give --read-data-subset and --read-data-every together, e.g. --read-data-subset 10% --read-data-every 7.');
   if (subset !== undefined && every !== undefined) verification.readData = { percent: percent(subset), everyDays: every };
+  if (flag(values, 'no-read-data')) delete verification.readData;
+  const drillEvery = wholeNumber(values, 'drill-every');
+  const drillSample = wholeNumber(values, 'drill-sample');
+  const drillScratch = stringOption(values, 'drill-scratch');
+  if (drillEvery !== undefined || drillSample !== undefined || drillScratch !== undefined) {
+    const current = (verification.restoreDrill as Record<string, unknown> | undefined) ?? {};
+    if (drillEvery === undefined && current.everyDays === undefined) throw new AirlockError('USAGE', 'Say how often the restore drill runs: --drill-every DAYS (e.g. --drill-every 30).');
+    verification.restoreDrill = {
+      ...current,
+      ...(drillEvery === undefined ? {} : { everyDays: drillEvery }),
+      ...(drillSample === undefined ? {} : { sampleFiles: drillSample }),
+      ...(drillScratch === undefined ? {} : { scratch: drillScratch }),
+    };
+  }
+  if (flag(values, 'no-drill')) delete verification.restoreDrill;
   input.verification = verification;
+  const pruneEvery = wholeNumber(values, 'prune-every');
+  if (pruneEvery !== undefined) input.prune = { everyDays: pruneEvery };
+  if (flag(values, 'no-prune')) delete input.prune;
 
   const repositories = Array.isArray(input.repositories) ? input.repositories.filter((r): r is string => typeof r === 'string') : [];
   const files = passphraseFilesFrom(values, repositories, 'job' in base ? base.passphraseFiles : {});
   // Files of repositories the job no longer writes to are dropped with them.
   input.passphraseFiles = Object.fromEntries(Object.entries(files).filter(([r]) => repositories.includes(r)));
-  return parseJobDefinition(input);
+
+  delete input.drives;
+  return withDrives(parseJobDefinition(input), 'job' in base ? (base.job.drives ?? []) : []);
+}
+
+/**
+ * The definition with the removable drives its repositories and folders lie on, noted now while they are plugged in:
+ * later the job waits for a missing one instead of failing. A path whose drive is not mounted now keeps `previous`.
+ */
+function withDrives(definition: JobDefinition, previous: readonly DriveRef[]): JobDefinition {
+  const { job } = definition;
+  const folders = job.sources.filter((src) => !/^[a-z][a-z0-9+.-]*:/i.test(src));
+  const drives = driveRefsFor([...job.repositories, ...folders], mountedDrives.list(), previous);
+  const { drives: _old, ...rest } = job;
+  return { ...definition, job: drives.length === 0 ? rest : { ...rest, drives } };
 }
 
 /** A readable id from the name ("Office files" → office-files), made unique. */
@@ -197,6 +225,11 @@ function describeDefinition(definition: JobDefinition, now: Date, count: number)
   const retention = job.retention === undefined ? 'keep everything' : Object.entries(job.retention).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
   const verify = [job.verification.checkAfterRun ? 'quick check after each run' : 'no check after runs'];
   if (job.verification.readData) verify.push(`read back ${job.verification.readData.percent}% every ${job.verification.readData.everyDays} day(s)`);
+  const drill = job.verification.restoreDrill;
+  if (drill) {
+    const what = drill.sampleFiles === undefined ? 'restore drill' : `restore drill of ${drill.sampleFiles} sample file(s) per folder`;
+    verify.push(`${what} every ${drill.everyDays} day(s)${drill.scratch === undefined ? '' : ` (databases into ${drill.scratch})`}`);
+  }
   const lines = [
     `Job "${job.name}" (id ${job.id})${job.paused ? ' — PAUSED' : ''}`,
     `  schedule:     ${describeSchedule(schedule)}  [${job.schedule}]`,
@@ -204,12 +237,19 @@ function describeDefinition(definition: JobDefinition, now: Date, count: number)
     `  repositories: ${job.repositories.join(', ')}`,
     `  retention:    ${retention}`,
     `  verification: ${verify.join('; ')}`,
+    `  prune:        ${job.prune === undefined ? 'never (run `airlock prune`)' : `every ${job.prune.everyDays} day(s), after a successful run`}`,
     `  time limit:   ${job.timeoutMs === undefined ? 'none' : `${Math.round(job.timeoutMs / 60_000)} min`}; retries: ${job.retries}; missed runs: ${job.missedRuns}`,
   ];
+  const drives = job.drives ?? [];
+  if (drives.length > 0) lines.push(`  drives:       ${drives.map((d) => `${d.path} on ${driveName(d)}`).join(', ')} (the job waits while one is not plugged in)`);
   const files = Object.entries(definition.passphraseFiles);
   if (files.length > 0) lines.push(`  passphrases:  ${files.map(([r, f]) => `${r} from ${f}`).join(', ')}`);
   if (next.length > 0) lines.push(`  next ${next.length === 1 ? 'run' : `${next.length} runs`}:`, ...next.map((d) => `    ${formatInZone(d, job.timeZone)}`));
   return { lines, next };
+}
+
+function drillJson(d: DrillReportRecord): Record<string, unknown> {
+  return { ...d, time: d.time.toISOString() };
 }
 
 function runJson(run: JobRun): Record<string, unknown> {
@@ -262,8 +302,16 @@ export const jobAdd: Command = {
 export const jobEdit: Command = {
   name: 'job edit',
   summary: 'Change a job: only the options given change (--repo/--source replace the lists, any --keep-* replaces the retention policy).',
-  usage: `airlock job edit NAME [--name NEW] [${definitionUsage}] [--no-retention] [--no-timeout] [--check]`,
-  options: { ...definitionOptions, 'no-retention': { type: 'boolean' }, 'no-timeout': { type: 'boolean' }, check: { type: 'boolean' } },
+  usage: `airlock job edit NAME [--name NEW] [${definitionUsage}] [--no-retention] [--no-timeout] [--check] [--no-read-data] [--no-drill] [--no-prune]`,
+  options: {
+    ...definitionOptions,
+    'no-retention': { type: 'boolean' },
+    'no-timeout': { type: 'boolean' },
+    check: { type: 'boolean' },
+    'no-read-data': { type: 'boolean' },
+    'no-drill': { type: 'boolean' },
+    'no-prune': { type: 'boolean' },
+  },
   run(ctx) {
     const catalog = requireCatalog(ctx);
     const stored = findJob(catalog, jobName(ctx, 'job edit'));
@@ -339,8 +387,24 @@ export const jobShow: Command = {
     const now = new Date();
     const { lines, next } = describeDefinition(stored, now, stored.job.paused ? 0 : 5);
     const runs = catalog.listJobRuns({ jobId: stored.job.id, limit: 10 });
-    ctx.result({ job: definitionJson(stored), createdAt: stored.createdAt.toISOString(), updatedAt: stored.updatedAt.toISOString(), nextRuns: next.map((d) => d.toISOString()), runs: runs.map(runJson) });
+    const drills = catalog.listDrills({ jobId: stored.job.id, limit: 5 });
+    ctx.result({
+      job: definitionJson(stored),
+      createdAt: stored.createdAt.toISOString(),
+      updatedAt: stored.updatedAt.toISOString(),
+      nextRuns: next.map((d) => d.toISOString()),
+      runs: runs.map(runJson),
+      drills: drills.map(drillJson),
+    });
     ctx.say(lines.join('\n'));
+    if (drills.length > 0) {
+      ctx.say('  restore drills:');
+      for (const d of drills) {
+        ctx.say(`    ${formatInZone(d.time, stored.job.timeZone)}  ${d.ok ? 'passed' : 'FAILED'}  snapshot ${shortId(d.snapshotId)} of ${d.source ?? '?'} in ${d.repositoryLocation}`);
+        for (const c of d.checks.filter((c) => !c.ok).slice(0, 5)) ctx.say(`      ${c.item}: ${c.detail}`);
+        if (d.ok) ctx.say(`      ${d.checks.map((c) => c.detail).join('; ')}`);
+      }
+    }
     if (runs.length > 0) {
       ctx.say('  recent runs:');
       ctx.say(
@@ -419,6 +483,8 @@ function sayOutcome(ctx: CommandContext, summary: JobRunSummary): void {
   }
   for (const r of summary.retention) ctx.say(`Retention in ${r.repository}: kept ${r.kept}, removed ${r.removed.length} snapshot(s).`);
   for (const v of summary.verification) ctx.say(`${v.kind === 'check' ? 'Check' : 'Read-back check'} of ${v.repository}: ${v.errors.length === 0 ? 'no errors' : `${v.errors.length} problem(s)`}.`);
+  for (const p of summary.prunes) ctx.say(`Pruned ${p.repository}: freed ${formatBytes(p.bytesFreed)}.`);
+  for (const d of summary.drills) ctx.say(`Restore drill of snapshot ${shortId(d.snapshotId)} (${d.source}) in ${d.repository}: ${d.ok ? 'passed' : 'FAILED'}.`);
   for (const w of summary.warnings) ctx.warn(w);
   for (const f of summary.failures) process.stderr.write(`error: ${f.step}${f.source === null ? '' : ` of ${f.source}`} into ${f.repository}: ${f.message}\n`);
 }
@@ -431,10 +497,16 @@ export const jobRun: Command = {
   async run(ctx) {
     const catalog = requireCatalog(ctx);
     const stored = findJob(catalog, jobName(ctx, 'job run'));
+    await waitForDrives(stored.job.drives ?? [], {
+      drives: mountedDrives,
+      clock: systemClock,
+      signal: ctx.signal,
+      onWaiting: (message) => process.stderr.write(`Job "${stored.job.name}" is ${message}: plug it in to start (Ctrl-C stops waiting).\n`),
+    });
     const runner = new JobRunner({
       catalog,
       clock: systemClock,
-      execute: jobExecutor({ catalog, actor: cliActor(), passphraseFallback: () => ctx.passphrase() }),
+      execute: jobExecutor({ catalog, actor: cliActor(), passphraseFallback: () => ctx.passphrase(), drives: mountedDrives }),
     });
     runner.queue.on('progress', ({ progress }) => {
       ctx.progress(progress);
@@ -494,9 +566,10 @@ export const jobExport: Command = {
       format: 'airlock-jobs',
       version: 1,
       exportedAt: new Date().toISOString(),
-      // createdAt belongs to this site: at the next one, catch-up counts from the import.
+      // createdAt and the drives belong to this site: at the next one, catch-up counts from the import, and its
+      // drives (other UUIDs) are noted when it imports.
       jobs: chosen.map((s) => {
-        const { createdAt: _createdAt, ...rest } = definitionJson(s);
+        const { createdAt: _createdAt, drives: _drives, ...rest } = definitionJson(s);
         return rest;
       }),
     };
@@ -556,7 +629,9 @@ export const jobImport: Command = {
       taken.add(id);
       let definition: JobDefinition;
       try {
-        definition = parseJobDefinition({ ...fields, id, createdAt: existing?.job.createdAt ?? now });
+        // Drives in the file belong to the site it came from; this one notes its own.
+        const { drives: _elsewhere, ...portable } = fields;
+        definition = withDrives(parseJobDefinition({ ...portable, id, createdAt: existing?.job.createdAt ?? now }), existing?.job.drives ?? []);
       } catch (err) {
         if (err instanceof AirlockError) throw new AirlockError(err.code, `Entry ${i + 1} of ${file}: ${err.message}`, { cause: err });
         throw err;

@@ -3,6 +3,7 @@
 import { AirlockError } from '../../engine/errors.ts';
 import { addKey, changePassphrase, removeKey } from '../../engine/repo/key-management.ts';
 import { listKeys } from '../../engine/repo/keys.ts';
+import { auditCommand } from '../audit-entry.ts';
 import { stringOption, type Command, type CommandContext } from '../command.ts';
 import { formatTime, table } from '../format.ts';
 import { readSecret } from '../secrets.ts';
@@ -33,6 +34,7 @@ export const keyAdd: Command = {
   async run(ctx) {
     const repo = await ctx.openRepository();
     const id = await addKey(repo, await newPassphrase(ctx));
+    auditCommand(ctx, { action: 'key.add', target: repo.storage.location, details: { key: id, openedWith: repo.keyId } });
     ctx.result({ added: id });
     ctx.say(`Added key ${id.slice(0, 8)}. Both passphrases now open the repository.`);
     return 0;
@@ -49,6 +51,7 @@ export const keyRemove: Command = {
     if (!ref) throw new AirlockError('USAGE', 'Which key? Give its ID from `airlock key list`.');
     const repo = await ctx.openRepository();
     const removed = await removeKey(repo, ref);
+    auditCommand(ctx, { action: 'key.remove', target: repo.storage.location, details: { key: removed.id, openedWith: repo.keyId } });
     ctx.result({ removed: removed.id });
     ctx.say(`Removed key ${removed.id.slice(0, 8)}; its passphrase no longer opens the repository.`);
     return 0;
@@ -63,6 +66,7 @@ export const keyPasswd: Command = {
   async run(ctx) {
     const repo = await ctx.openRepository();
     const id = await changePassphrase(repo, await newPassphrase(ctx));
+    auditCommand(ctx, { action: 'key.passwd', target: repo.storage.location, details: { added: id, removed: repo.keyId } });
     ctx.result({ added: id, removed: repo.keyId });
     ctx.say('Passphrase changed. The old one no longer opens the repository; no data was rewritten.');
     return 0;

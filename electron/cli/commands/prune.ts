@@ -2,6 +2,7 @@
 
 import { recordRun } from '../../engine/catalog/repository-sync.ts';
 import { pruneRepository } from '../../engine/repo/prune.ts';
+import { auditCommand } from '../audit-entry.ts';
 import { flag, type Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
 
@@ -15,6 +16,7 @@ export const prune: Command = {
     const dryRun = flag(ctx.values, 'dry-run');
     const catalog = dryRun ? undefined : ctx.catalog();
     const report = await recordRun(catalog, { kind: 'prune', repositoryLocation: repo.storage.location, repositoryId: repo.id }, () => pruneRepository(repo, { dryRun, onProgress: ctx.progress }), () => ({ status: 'ok' }));
+    if (!dryRun) auditCommand(ctx, { action: 'prune', target: repo.storage.location, details: { ...report } });
     ctx.result({ dryRun, ...report });
     ctx.say(`${dryRun ? 'Would free' : 'Freed'} ${formatBytes(report.bytesFreed)}: ${report.packsRemoved} pack(s) removed, ${report.packsRepacked} repacked, ${report.packsKept} kept; ${report.blobsRemoved} unused blob(s).`);
     return 0;

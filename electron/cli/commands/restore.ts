@@ -6,6 +6,8 @@ import { restoreDatabase } from '../../engine/restore/restore-database.ts';
 import { restoreSqlite } from '../../engine/restore/restore-sqlite.ts';
 import { isDatabaseUrl } from '../../engine/sources/database-url.ts';
 import { restoreFiles } from '../../engine/sources/files/restore.ts';
+import { describeConnection } from '../../engine/sources/database-url.ts';
+import { auditCommand } from '../audit-entry.ts';
 import { flag, listOption, stringOption, type Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
 import { databaseConnection, retryWithPrompt } from '../secrets.ts';
@@ -57,6 +59,7 @@ export const restore: Command = {
       try {
         const outcome = await recordRun(ctx.catalog(), start, () => retryWithPrompt(target, (c) => restoreDatabase(repo, snap, c, request)), () => ({ status: 'ok', snapshotId: snap.id }));
         for (const w of outcome.warnings) ctx.warn(w);
+        auditCommand(ctx, { action: 'restore', target: repo.storage.location, details: { snapshot: snap.id, source: start.source, to: describeConnection(target), tables: tables ?? null, overwrite, rows: outcome.rows } });
         ctx.result({ snapshot: snap.id, ...outcome });
         ctx.say(`Restored snapshot ${snap.id.slice(0, 8)} into database ${outcome.database}: ${outcome.tables} table(s), ${outcome.rows} row(s).`);
       } finally {
@@ -68,6 +71,7 @@ export const restore: Command = {
       const lock = await repo.lock('shared', 'restore');
       try {
         const { path } = await recordRun(ctx.catalog(), start, () => restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
+        auditCommand(ctx, { action: 'restore', target: repo.storage.location, details: { snapshot: snap.id, source: start.source, to: `sqlite://${path}`, tables: tables ?? null, overwrite } });
         ctx.result({ snapshot: snap.id, database: path });
         ctx.say(`Restored the database from snapshot ${snap.id.slice(0, 8)} to ${path}; its integrity check passed.`);
       } finally {
@@ -78,6 +82,11 @@ export const restore: Command = {
     const lock = await repo.lock('shared', 'restore');
     try {
       const result = await recordRun(ctx.catalog(), start, () => restoreFiles(repo, snap.tree, { target: target ?? '', include: listOption(ctx.values, 'include'), overwrite, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
+      auditCommand(ctx, {
+        action: 'restore',
+        target: repo.storage.location,
+        details: { snapshot: snap.id, source: start.source, to: target ?? '', include: listOption(ctx.values, 'include'), overwrite, files: result.files, bytes: result.bytes },
+      });
       ctx.result({ snapshot: snap.id, target, ...result });
       ctx.say(`Restored ${result.files} file(s), ${result.dirs} folder(s) and ${result.symlinks} link(s), ${formatBytes(result.bytes)}, to ${target}.\nAll ${result.verified} file checksums match the backup.`);
     } finally {

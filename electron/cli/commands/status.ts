@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { catalogPath } from '../../engine/catalog/catalog.ts';
 import { exitCodes } from '../../engine/errors.ts';
+import { systemDriveLister } from '../../engine/drives/system-drives.ts';
 import { currentHolder } from '../../engine/jobs/instance-lock.ts';
 import { statusReport } from '../../engine/jobs/status-report.ts';
 import type { Command } from '../command.ts';
@@ -18,7 +19,7 @@ export const status: Command = {
   async run(ctx) {
     const catalog = requireCatalog(ctx);
     const now = new Date();
-    const report = await statusReport(catalog, { now });
+    const report = await statusReport(catalog, { now, drives: systemDriveLister() });
     const holder = currentHolder(dirname(catalogPath()));
     const scheduler = holder === undefined ? { running: false as const } : { running: true as const, role: holder.role, pid: holder.pid, hostname: holder.hostname, since: holder.startedAt };
     ctx.result({ ...report, jobs: report.jobs.map(({ health: _health, ...job }) => job), scheduler, at: now.toISOString() });
