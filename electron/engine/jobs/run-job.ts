@@ -23,15 +23,19 @@ import { isRetryable } from './retry.ts';
  * The one place where a job's source text becomes what the backup engine reads. Database servers are added here
  * when their backup is wired in; until then such a job fails with a sentence saying so.
  */
-export function backupSourceFor(text: string): BackupSource {
+export function backupSourceFor(text: string, databasePassword?: string): BackupSource {
   const sqlite = /^sqlite:\/\/(\/.+)$/i.exec(text);
   if (sqlite?.[1] !== undefined) return { kind: 'sqlite', path: decodeURIComponent(sqlite[1]) };
   if (/^sqlite:/i.test(text)) {
     throw new AirlockError('USAGE', `"${text}" is not a SQLite source: write sqlite:///absolute/path/to/file.db (three slashes before an absolute path).`);
   }
-  // The database password comes from the environment the scheduler runs in, never from the stored job.
-  if (isDatabaseUrl(text)) return { kind: 'database', connection: parseDatabaseUrl(text, process.env.AIRLOCK_DB_PASSWORD || undefined) };
+  // The database password comes from the secret store or the environment the scheduler runs in, never from the stored job.
+  if (isDatabaseUrl(text)) return { kind: 'database', connection: parseDatabaseUrl(text, databasePassword ?? envDatabasePassword()) };
   return { kind: 'files', paths: [text] };
+}
+
+function envDatabasePassword(): string | undefined {
+  return process.env.AIRLOCK_DB_PASSWORD || undefined;
 }
 
 /** Gives the passphrase of a repository, by its location as the job names it. */
@@ -94,6 +98,11 @@ export interface RunJobDeps {
    * job was saved moves its paths. Identity when absent.
    */
   readonly locate?: ((path: string) => string) | undefined;
+  /**
+   * The remembered password of a database source (or of a drill's scratch server), by its address as the job writes
+   * it; AIRLOCK_DB_PASSWORD is used when this is absent or knows none.
+   */
+  readonly databasePassword?: ((source: string) => Promise<string | undefined>) | undefined;
 }
 
 export type JobStepName = 'open' | 'backup' | 'forget' | 'check' | 'read-data' | 'prune' | 'drill';
@@ -263,6 +272,7 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
   const where = deps.locate ?? ((path: string) => path);
   const failures: StepFailure[] = [];
   const step = (s: JobStep): void => deps.onStep?.(s);
+  const passwordOf = async (source: string): Promise<string | undefined> => (isDatabaseUrl(source) ? await deps.databasePassword?.(source) : undefined);
 
   /** Records a failed step; a cancel or time limit is not a step failure and ends the whole run. */
   const failed = (name: JobStepName, repository: string, source: string | null, err: unknown): void => {
@@ -281,135 +291,141 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
       failed('open', location, null, err);
       continue;
     }
-    const base = { repositoryLocation: location, repositoryId: repo.id, jobId: job.id };
-    catalog.rememberRepository({ id: repo.id, location });
+    // The check, the drill and the prune read packs through cached handles: closed when this repository is done,
+    // not left for garbage collection (which closes each with a warning).
+    try {
+      const base = { repositoryLocation: location, repositoryId: repo.id, jobId: job.id };
+      catalog.rememberRepository({ id: repo.id, location });
 
-    const groups = new Set<string>();
-    const failuresBefore = failures.length;
-    let backupsFailed = false;
-    for (const source of job.sources) {
-      signal?.throwIfAborted();
-      try {
-        const outcome = await recordRun(
-          catalog,
-          { ...base, kind: 'backup', source },
-          () => runBackup(repo, { source: backupSourceFor(where(source)), tags: [jobTag(job)], signal, onProgress: deps.onProgress }),
-          (o) => ({ status: o.partial ? 'partial' : 'ok', snapshotId: o.snapshot.id, stats: o.snapshot.summary, warnings: o.warnings }),
-        );
-        catalog.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));
-        groups.add(groupKey(outcome.snapshot));
-        const s = outcome.snapshot.summary;
-        snapshots.push({ repository: location, source, snapshotId: outcome.snapshot.id, partial: outcome.partial, bytesRead: s.bytesRead, bytesAdded: s.bytesAdded, warnings: outcome.warnings });
-        warnings.push(...outcome.warnings.map((w) => `${source} → ${location}: ${w}`));
-        catalog.appendAudit({
-          actor: deps.actor,
-          action: 'backup',
-          target: location,
-          details: { job: job.id, jobName: job.name, source, snapshot: outcome.snapshot.id, partial: outcome.partial, filesNew: s.filesNew, filesChanged: s.filesChanged, bytesAdded: s.bytesAdded },
-        });
-        step({ step: 'backup', repository: location, source, ok: true, detail: `snapshot ${outcome.snapshot.id.slice(0, 8)}${outcome.partial ? ' (partial)' : ''}` });
-      } catch (err) {
-        backupsFailed = true;
-        failed('backup', location, source, err);
-      }
-    }
-
-    if (job.retention !== undefined && !backupsFailed && groups.size > 0) {
-      signal?.throwIfAborted();
-      const policy = job.retention;
-      try {
-        const decided = await recordRun(catalog, { ...base, kind: 'forget' }, () => forgetOwnSnapshots(repo, policy, groups, job.timeZone), () => ({ status: 'ok' }));
-        const removed = decided.flatMap((g) => g.decisions.filter((d) => !d.keep).map((d) => d.snapshot.id));
-        const kept = decided.reduce((n, g) => n + g.decisions.filter((d) => d.keep).length, 0);
-        await refreshSnapshots(catalog, repo);
-        retention.push({ repository: location, kept, removed });
-        if (removed.length > 0) {
-          catalog.appendAudit({ actor: deps.actor, action: 'forget', target: location, details: { job: job.id, jobName: job.name, removed, kept } });
-        }
-        step({ step: 'forget', repository: location, ok: true, detail: `kept ${kept}, removed ${removed.length}` });
-      } catch (err) {
-        failed('forget', location, null, err);
-      }
-    }
-
-    const due = upkeepDue(job, upkeepHistory(catalog, location, job.id), repo.now());
-    const verifications: { kind: 'check' | 'read-data'; readData: number }[] = [];
-    if (job.verification.checkAfterRun) verifications.push({ kind: 'check', readData: 0 });
-    if (due.readData !== undefined) verifications.push({ kind: 'read-data', readData: due.readData });
-    for (const v of verifications) {
-      signal?.throwIfAborted();
-      try {
-        const report = await recordRun(
-          catalog,
-          { ...base, kind: v.kind === 'check' ? 'check' : 'verify' },
-          async () => {
-            const lock = await repo.lock('shared', v.kind === 'check' ? 'check (scheduled job)' : 'check --read-data-subset (scheduled job)');
-            try {
-              return await checkRepository(repo, { readData: v.readData, signal, onProgress: deps.onProgress });
-            } finally {
-              await lock.release();
-            }
-          },
-          (r) => ({
-            status: r.errors.length === 0 ? 'ok' : 'failed',
-            warnings: r.warnings,
-            ...(r.errors.length > 0 ? { error: { code: 'CORRUPT_DATA', message: `${r.errors.length} problem(s): ${r.errors.slice(0, 3).join(' ')}` } } : {}),
-          }),
-        );
-        verification.push({ repository: location, kind: v.kind, errors: report.errors, warnings: report.warnings });
-        if (report.errors.length > 0) {
-          const problem = new AirlockError(
-            'CORRUPT_DATA',
-            `The check of ${location} found ${report.errors.length} problem(s): ${report.errors.slice(0, 3).join(' ')} Do not prune; see docs/OPERATIONS.md.`,
-          );
-          failed(v.kind, location, null, problem);
-        } else {
-          step({ step: v.kind, repository: location, ok: true, detail: `no errors (${report.snapshots} snapshots)` });
-        }
-      } catch (err) {
-        failed(v.kind, location, null, err);
-      }
-    }
-
-    // Prune only a repository in which everything so far went well: pruning one whose check found damage can lose more.
-    if (due.prune && failures.length === failuresBefore) {
-      signal?.throwIfAborted();
-      try {
-        const report = await recordRun(catalog, { ...base, kind: 'prune' }, () => pruneRepository(repo, { onProgress: deps.onProgress }), () => ({ status: 'ok' }));
-        prunes.push({ repository: location, bytesFreed: report.bytesFreed, packsRemoved: report.packsRemoved, packsRepacked: report.packsRepacked });
-        catalog.appendAudit({
-          actor: deps.actor,
-          action: 'prune',
-          target: location,
-          details: { job: job.id, jobName: job.name, bytesFreed: report.bytesFreed, packsRemoved: report.packsRemoved, packsRepacked: report.packsRepacked },
-        });
-        step({ step: 'prune', repository: location, ok: true, detail: `freed ${report.bytesFreed} bytes, ${report.packsRemoved} pack(s) removed` });
-      } catch (err) {
-        failed('prune', location, null, err);
-      }
-    }
-
-    if (due.drill) {
-      for (const made of snapshots.filter((s) => s.repository === location)) {
+      const groups = new Set<string>();
+      const failuresBefore = failures.length;
+      let backupsFailed = false;
+      for (const source of job.sources) {
         signal?.throwIfAborted();
         try {
-          const done = await drillSnapshot(job, made, repo, { ...base, catalog, actor: deps.actor, signal, onProgress: deps.onProgress });
-          drills.push(done);
-          if (done.ok) {
-            step({ step: 'drill', repository: location, source: made.source, ok: true, detail: done.checks.map((c) => c.detail).join('; ') });
-          } else {
-            const problems = done.checks.filter((c) => !c.ok).map((c) => `${c.item}: ${c.detail}`);
-            failed(
-              'drill',
-              location,
-              made.source,
-              new AirlockError('VERIFY_FAILED', `The restore drill of snapshot ${made.snapshotId.slice(0, 8)} (${made.source}) did not give the data back intact: ${problems.slice(0, 3).join('; ')}. Run \`airlock check --read-data\` on ${location}.`),
-            );
-          }
+          const outcome = await recordRun(
+            catalog,
+            { ...base, kind: 'backup', source },
+            async () => runBackup(repo, { source: backupSourceFor(where(source), await passwordOf(source)), tags: [jobTag(job)], signal, onProgress: deps.onProgress }),
+            (o) => ({ status: o.partial ? 'partial' : 'ok', snapshotId: o.snapshot.id, stats: o.snapshot.summary, warnings: o.warnings }),
+          );
+          catalog.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));
+          groups.add(groupKey(outcome.snapshot));
+          const s = outcome.snapshot.summary;
+          snapshots.push({ repository: location, source, snapshotId: outcome.snapshot.id, partial: outcome.partial, bytesRead: s.bytesRead, bytesAdded: s.bytesAdded, warnings: outcome.warnings });
+          warnings.push(...outcome.warnings.map((w) => `${source} → ${location}: ${w}`));
+          catalog.appendAudit({
+            actor: deps.actor,
+            action: 'backup',
+            target: location,
+            details: { job: job.id, jobName: job.name, source, snapshot: outcome.snapshot.id, partial: outcome.partial, filesNew: s.filesNew, filesChanged: s.filesChanged, bytesAdded: s.bytesAdded },
+          });
+          step({ step: 'backup', repository: location, source, ok: true, detail: `snapshot ${outcome.snapshot.id.slice(0, 8)}${outcome.partial ? ' (partial)' : ''}` });
         } catch (err) {
-          failed('drill', location, made.source, err);
+          backupsFailed = true;
+          failed('backup', location, source, err);
         }
       }
+
+      if (job.retention !== undefined && !backupsFailed && groups.size > 0) {
+        signal?.throwIfAborted();
+        const policy = job.retention;
+        try {
+          const decided = await recordRun(catalog, { ...base, kind: 'forget' }, () => forgetOwnSnapshots(repo, policy, groups, job.timeZone), () => ({ status: 'ok' }));
+          const removed = decided.flatMap((g) => g.decisions.filter((d) => !d.keep).map((d) => d.snapshot.id));
+          const kept = decided.reduce((n, g) => n + g.decisions.filter((d) => d.keep).length, 0);
+          await refreshSnapshots(catalog, repo);
+          retention.push({ repository: location, kept, removed });
+          if (removed.length > 0) {
+            catalog.appendAudit({ actor: deps.actor, action: 'forget', target: location, details: { job: job.id, jobName: job.name, removed, kept } });
+          }
+          step({ step: 'forget', repository: location, ok: true, detail: `kept ${kept}, removed ${removed.length}` });
+        } catch (err) {
+          failed('forget', location, null, err);
+        }
+      }
+
+      const due = upkeepDue(job, upkeepHistory(catalog, location, job.id), repo.now());
+      const verifications: { kind: 'check' | 'read-data'; readData: number }[] = [];
+      if (job.verification.checkAfterRun) verifications.push({ kind: 'check', readData: 0 });
+      if (due.readData !== undefined) verifications.push({ kind: 'read-data', readData: due.readData });
+      for (const v of verifications) {
+        signal?.throwIfAborted();
+        try {
+          const report = await recordRun(
+            catalog,
+            { ...base, kind: v.kind === 'check' ? 'check' : 'verify' },
+            async () => {
+              const lock = await repo.lock('shared', v.kind === 'check' ? 'check (scheduled job)' : 'check --read-data-subset (scheduled job)');
+              try {
+                return await checkRepository(repo, { readData: v.readData, signal, onProgress: deps.onProgress });
+              } finally {
+                await lock.release();
+              }
+            },
+            (r) => ({
+              status: r.errors.length === 0 ? 'ok' : 'failed',
+              warnings: r.warnings,
+              ...(r.errors.length > 0 ? { error: { code: 'CORRUPT_DATA', message: `${r.errors.length} problem(s): ${r.errors.slice(0, 3).join(' ')}` } } : {}),
+            }),
+          );
+          verification.push({ repository: location, kind: v.kind, errors: report.errors, warnings: report.warnings });
+          if (report.errors.length > 0) {
+            const problem = new AirlockError(
+              'CORRUPT_DATA',
+              `The check of ${location} found ${report.errors.length} problem(s): ${report.errors.slice(0, 3).join(' ')} Do not prune; see docs/OPERATIONS.md.`,
+            );
+            failed(v.kind, location, null, problem);
+          } else {
+            step({ step: v.kind, repository: location, ok: true, detail: `no errors (${report.snapshots} snapshots)` });
+          }
+        } catch (err) {
+          failed(v.kind, location, null, err);
+        }
+      }
+
+      // Prune only a repository in which everything so far went well: pruning one whose check found damage can lose more.
+      if (due.prune && failures.length === failuresBefore) {
+        signal?.throwIfAborted();
+        try {
+          const report = await recordRun(catalog, { ...base, kind: 'prune' }, () => pruneRepository(repo, { onProgress: deps.onProgress }), () => ({ status: 'ok' }));
+          prunes.push({ repository: location, bytesFreed: report.bytesFreed, packsRemoved: report.packsRemoved, packsRepacked: report.packsRepacked });
+          catalog.appendAudit({
+            actor: deps.actor,
+            action: 'prune',
+            target: location,
+            details: { job: job.id, jobName: job.name, bytesFreed: report.bytesFreed, packsRemoved: report.packsRemoved, packsRepacked: report.packsRepacked },
+          });
+          step({ step: 'prune', repository: location, ok: true, detail: `freed ${report.bytesFreed} bytes, ${report.packsRemoved} pack(s) removed` });
+        } catch (err) {
+          failed('prune', location, null, err);
+        }
+      }
+
+      if (due.drill) {
+        for (const made of snapshots.filter((s) => s.repository === location)) {
+          signal?.throwIfAborted();
+          try {
+            const done = await drillSnapshot(job, made, repo, { ...base, catalog, actor: deps.actor, signal, onProgress: deps.onProgress, databasePassword: passwordOf });
+            drills.push(done);
+            if (done.ok) {
+              step({ step: 'drill', repository: location, source: made.source, ok: true, detail: done.checks.map((c) => c.detail).join('; ') });
+            } else {
+              const problems = done.checks.filter((c) => !c.ok).map((c) => `${c.item}: ${c.detail}`);
+              failed(
+                'drill',
+                location,
+                made.source,
+                new AirlockError('VERIFY_FAILED', `The restore drill of snapshot ${made.snapshotId.slice(0, 8)} (${made.source}) did not give the data back intact: ${problems.slice(0, 3).join('; ')}. Run \`airlock check --read-data\` on ${location}.`),
+              );
+            }
+          } catch (err) {
+            failed('drill', location, made.source, err);
+          }
+        }
+      }
+    } finally {
+      await repo.storage.close?.();
     }
   }
 
@@ -437,13 +453,17 @@ interface DrillContext {
   readonly jobId: string;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ProgressListener | undefined;
+  readonly databasePassword: (source: string) => Promise<string | undefined>;
 }
 
-/** The server a database snapshot of `source` is restored into for its drill: the job's scratch server, else the source's own. */
-function scratchFor(job: Job, source: string): DatabaseConnection | undefined {
+/**
+ * The server a database snapshot of `source` is restored into for its drill: the job's scratch server, else the
+ * source's own. A scratch server without a remembered password of its own is tried with the source's.
+ */
+async function scratchFor(job: Job, source: string, passwordOf: (source: string) => Promise<string | undefined>): Promise<DatabaseConnection | undefined> {
   if (!isDatabaseUrl(source)) return undefined;
-  const password = process.env.AIRLOCK_DB_PASSWORD || undefined;
   const scratch = job.verification.restoreDrill?.scratch;
+  const password = (scratch === undefined ? undefined : await passwordOf(scratch)) ?? (await passwordOf(source)) ?? envDatabasePassword();
   return parseDatabaseUrl(scratch ?? source, password);
 }
 
@@ -457,7 +477,7 @@ async function drillSnapshot(job: Job, made: SnapshotMade, repo: Repository, ctx
     let report;
     try {
       report = await runDrill(repo, snapshot, {
-        scratch: scratchFor(job, made.source),
+        scratch: await scratchFor(job, made.source, ctx.databasePassword),
         sampleFiles: job.verification.restoreDrill?.sampleFiles,
         signal: ctx.signal,
         onProgress: ctx.onProgress,

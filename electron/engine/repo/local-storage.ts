@@ -149,6 +149,13 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /** Closes the cached pack handles; left open, they would be closed only by garbage collection, with a warning each. */
+  async close(): Promise<void> {
+    const cached = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(cached.map((entry) => entry.handle.then((h) => h.close()).catch(() => undefined)));
+  }
+
   stream(type: FileType, name: string): Readable {
     return createReadStream(this.pathOf(type, name));
   }

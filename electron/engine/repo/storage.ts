@@ -37,4 +37,9 @@ export interface Storage {
   cleanTemporary(): Promise<number>;
   /** Free bytes on the device, when the backend can tell. */
   freeSpace(): Promise<number | undefined>;
+  /**
+   * Lets go of what the backend keeps open between calls (a local folder's cached pack handles), once no call is in
+   * progress. The storage stays usable; a later read opens what it needs again.
+   */
+  close?(): Promise<void>;
 }
