@@ -153,6 +153,16 @@ describe('emailNotifier', () => {
     expect(r.received[0]?.auth).toBe('\0airlock\0smtp-secret-1');
   });
 
+  it('reads a password from the secret store at each send, so a changed password applies to the next mail', async () => {
+    const { relay: r, settings } = await relay({ auth: true });
+    let stored = 'smtp-secret-1';
+    const email = emailNotifier(settings, { password: () => Promise.resolve(stored), timeoutMs: 5000 });
+    await email.send({ subject: 'first', text: 'one' });
+    stored = 'smtp-secret-2';
+    await email.send({ subject: 'second', text: 'two' });
+    expect(r.received.map((m) => m.auth)).toEqual(['\0airlock\0smtp-secret-1', '\0airlock\0smtp-secret-2']);
+  });
+
   it('says in a sentence which relay refused the mail or could not be reached', async () => {
     const { settings } = await relay({ reject: true });
     const refused = await emailNotifier(settings, { timeoutMs: 5000 }).notify(failed).catch((e: unknown) => e);

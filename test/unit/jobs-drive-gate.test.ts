@@ -68,7 +68,10 @@ describe('DriveGate', () => {
     h.scheduler.start();
     await h.clock.advanceTo('2025-06-02T02:00:00Z');
     expect(h.started).toEqual([]);
-    expect(h.waiting).toEqual([{ jobId: 'usb', drives: ['BACKUP-USB-2'], message: 'waiting for drive BACKUP-USB-2', scheduledFor: new Date('2025-06-02T02:00:00Z') }]);
+    expect(h.waiting).toEqual([
+      { runId: expect.stringMatching(/^held-/) as string, jobId: 'usb', trigger: 'scheduled', drives: ['BACKUP-USB-2'], message: 'waiting for drive BACKUP-USB-2', scheduledFor: new Date('2025-06-02T02:00:00Z') },
+    ]);
+    const heldId = h.waiting[0]?.runId;
     expect(h.gate.hasWaiting('usb')).toBe(true);
     expect(h.gate.waiting().map((w) => w.message)).toEqual(['waiting for drive BACKUP-USB-2']);
 
@@ -81,7 +84,7 @@ describe('DriveGate', () => {
     h.drives.mounted = [{ ...usb, mountPoint: '/run/media/office/BACKUP-USB-2' }];
     await h.clock.advance(10_000);
     expect(h.started).toEqual([{ jobId: 'usb', scheduledFor: '2025-06-02T02:00:00.000Z', at: '2025-06-03T09:00:10.000Z' }]);
-    expect(h.released).toEqual([{ jobId: 'usb', waitedMs: 31 * 3_600_000 + 10_000 }]);
+    expect(h.released).toEqual([{ runId: heldId, jobId: 'usb', waitedMs: 31 * 3_600_000 + 10_000 }]);
     expect(h.gate.hasWaiting('usb')).toBe(false);
 
     // With the drive there, the next due time runs on time and nothing is left waiting.
@@ -116,6 +119,23 @@ describe('DriveGate', () => {
     await h.clock.advance(5 * MINUTE);
     expect(h.drives.looks).toBe(looks);
     expect(h.clock.pendingTimers).toBe(0);
+  });
+
+  it('cancels one held run by its id, says it was dropped, and stops looking once none waits', async () => {
+    const h = harness('2025-06-02T02:00:00Z');
+    const dropped: DriveGateEvents['dropped'][] = [];
+    h.gate.onGate('dropped', (e) => dropped.push(e));
+    const held = h.gate.enqueue({ jobId: 'usb', repositories: ['/media/office/BACKUP-USB-2/airlock'], trigger: 'manual' });
+    expect(h.gate.cancel('held-not-there', 'no')).toBe(false);
+    expect(h.gate.cancel(held.id, 'A person cancelled it.')).toBe(true);
+    expect(await held.finished).toMatchObject({ state: 'cancelled', reason: 'A person cancelled it.', run: { id: held.id, jobId: 'usb' } });
+    expect(dropped).toEqual([{ runId: held.id, jobId: 'usb', state: 'cancelled', reason: 'A person cancelled it.' }]);
+    expect(h.gate.hasWaiting('usb')).toBe(false);
+    expect(h.gate.cancel(held.id, 'again')).toBe(false);
+    expect(h.clock.pendingTimers).toBe(0);
+    h.drives.mounted = [usb];
+    await h.clock.advance(5 * MINUTE);
+    expect(h.started).toEqual([]);
   });
 });
 

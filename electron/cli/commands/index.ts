@@ -21,5 +21,6 @@ import { jobCommands } from './job.ts';
 import { status } from './status.ts';
 import { audit } from './audit.ts';
 import { daemon } from './daemon.ts';
+import { alertCommands } from './alerts.ts';
 
-export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, dump, diff, check, verify, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild, ...jobCommands, status, audit, daemon];
+export const commands: readonly Command[] = [init, backup, snapshots, ls, restore, dump, diff, check, verify, forget, prune, stats, copy, unlock, keyList, keyAdd, keyRemove, keyPasswd, catalogRebuild, ...jobCommands, status, audit, daemon, ...alertCommands];

@@ -16,8 +16,8 @@ export interface AlertCenterSetup {
   readonly log: Pick<JsonLog, 'write'>;
   /** The app's notifier port; absent for the headless daemon. */
   readonly desktop?: DesktopNotifications;
-  /** The relay's password, when it wants a login (AIRLOCK_SMTP_PASSWORD, or the app's secret store). */
-  readonly smtpPassword?: string | undefined;
+  /** The relay's password, when it wants a login: AIRLOCK_SMTP_PASSWORD, or a read of the app's secret store. */
+  readonly smtpPassword?: string | (() => Promise<string | undefined>) | undefined;
 }
 
 /** Reads the alert settings once: a change takes effect at the next start, as `airlock alerts set` says. */

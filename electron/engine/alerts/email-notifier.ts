@@ -18,8 +18,11 @@ export interface EmailNotifier extends Notifier {
 }
 
 export interface EmailNotifierOptions {
-  /** The relay's password, when it wants a login (from AIRLOCK_SMTP_PASSWORD); never logged or stored. */
-  readonly password?: string | undefined;
+  /**
+   * The relay's password, when it wants a login: AIRLOCK_SMTP_PASSWORD, or a read of the app's secret store at each
+   * send (so a password changed in the settings applies at once). Never logged or stored.
+   */
+  readonly password?: string | (() => Promise<string | undefined>) | undefined;
   /** How long to wait for the relay before giving up on one message. Default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -35,18 +38,22 @@ function describeSendError(err: unknown, settings: EmailSettings): AirlockError 
 
 export function emailNotifier(settings: EmailSettings, options: EmailNotifierOptions = {}): EmailNotifier {
   const timeout = options.timeoutMs ?? 30_000;
+  const { password } = options;
   // Only host and port: no `service` presets and no direct transport, so the relay is the one place mail can go.
-  const transport: Transporter = createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.secure,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-    ...(settings.username === undefined ? {} : { auth: { user: settings.username, pass: options.password ?? '' } }),
-  });
+  const transportWith = (pass: string | undefined): Transporter =>
+    createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+      ...(settings.username === undefined ? {} : { auth: { user: settings.username, pass: pass ?? '' } }),
+    });
+  const fixed = typeof password === 'function' ? undefined : transportWith(password);
   const send = async (message: EmailMessage): Promise<void> => {
     try {
+      const transport = fixed ?? transportWith(typeof password === 'function' ? await password() : undefined);
       await transport.sendMail({ from: settings.from, to: [...settings.to], subject: message.subject, text: message.text });
     } catch (err) {
       throw describeSendError(err, settings);

@@ -5,14 +5,16 @@ import { driveName, type DriveLister } from '../drives/drive.ts';
 import { resolveDrives, waitingMessage } from '../drives/locate.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { DriveRef } from './job.ts';
-import type { QueueEvents, RunHandle, RunOutcome, RunQueue, RunRequest } from './queue.ts';
+import type { QueueEvents, RunHandle, RunOutcome, RunQueue, RunRequest, RunTrigger } from './queue.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 export interface DriveGateEvents {
-  /** A run was held back: "waiting for drive BACKUP-USB-2". */
-  waiting: { readonly jobId: string; readonly drives: readonly string[]; readonly message: string; readonly scheduledFor: Date };
-  /** Its drives appeared and the run went into the queue. */
-  released: { readonly jobId: string; readonly waitedMs: number };
+  /** A run was held back: "waiting for drive BACKUP-USB-2". `runId` is the id its handle carries while it waits. */
+  waiting: { readonly runId: string; readonly jobId: string; readonly trigger: RunTrigger; readonly drives: readonly string[]; readonly message: string; readonly scheduledFor: Date };
+  /** Its drives appeared and the run goes into the queue (the queue's 'queued' event follows at once, under the queue's id). */
+  released: { readonly runId: string; readonly jobId: string; readonly waitedMs: number };
+  /** A held run ended without reaching the queue: cancelled, the gate stopped, or the queue refused it. */
+  dropped: { readonly runId: string; readonly jobId: string; readonly state: 'cancelled' | 'failed'; readonly reason: string };
 }
 
 export interface DriveGateOptions<R> {
@@ -79,35 +81,42 @@ export class DriveGate<R = unknown> implements Pick<RunQueue<R>, 'enqueue' | 'ha
     const id = `held-${randomBytes(6).toString('hex')}`;
     const since = this.clock.now();
     this.held.set(id, { id, request, since, resolve });
-    this.events.emit('waiting', { jobId: request.jobId, drives: missing.map(driveName), message: waitingMessage(missing), scheduledFor: request.scheduledFor ?? since });
+    this.events.emit('waiting', { runId: id, jobId: request.jobId, trigger: request.trigger, drives: missing.map(driveName), message: waitingMessage(missing), scheduledFor: request.scheduledFor ?? since });
     this.arm();
     return { id, finished };
+  }
+
+  /** Drops one held run (a person cancelled it): its handle resolves as cancelled. False when no run waits under that id. */
+  cancel(runId: string, reason: string): boolean {
+    const h = this.held.get(runId);
+    if (h === undefined) return false;
+    this.held.delete(runId);
+    this.drop(h, { state: 'cancelled', reason });
+    if (this.held.size === 0 && this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    return true;
   }
 
   /** Drops every held run (a shutdown): each handle resolves as cancelled; the scheduler decides again at the next start. */
   stop(reason: string): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    const now = this.clock.now();
-    for (const h of this.held.values()) {
-      const { request } = h;
-      h.resolve({
-        state: 'cancelled',
-        reason,
-        attempts: 0,
-        finishedAt: now,
-        run: {
-          id: h.id,
-          jobId: request.jobId,
-          trigger: request.trigger,
-          repositories: [...request.repositories],
-          priority: request.priority ?? 0,
-          scheduledFor: request.scheduledFor ?? h.since,
-          queuedAt: h.since,
-        },
-      });
-    }
+    const held = [...this.held.values()];
     this.held.clear();
+    for (const h of held) this.drop(h, { state: 'cancelled', reason });
+  }
+
+  private drop(h: Held<R>, end: { readonly state: 'cancelled'; readonly reason: string } | { readonly state: 'failed'; readonly reason: string; readonly error: unknown }): void {
+    const { request } = h;
+    const base = {
+      attempts: 0,
+      finishedAt: this.clock.now(),
+      run: { id: h.id, jobId: request.jobId, trigger: request.trigger, repositories: [...request.repositories], priority: request.priority ?? 0, scheduledFor: request.scheduledFor ?? h.since, queuedAt: h.since },
+    };
+    h.resolve(end.state === 'cancelled' ? { ...base, state: 'cancelled', reason: end.reason } : { ...base, state: 'failed', reason: end.reason, code: undefined, error: end.error });
+    this.events.emit('dropped', { runId: h.id, jobId: request.jobId, state: end.state, reason: end.reason });
   }
 
   private arm(): void {
@@ -124,22 +133,12 @@ export class DriveGate<R = unknown> implements Pick<RunQueue<R>, 'enqueue' | 'ha
     for (const h of [...this.held.values()]) {
       if (resolveDrives(this.drivesOf(h.request.jobId), drives).missing.length > 0) continue;
       this.held.delete(h.id);
-      this.events.emit('released', { jobId: h.request.jobId, waitedMs: this.clock.now().getTime() - h.since.getTime() });
+      this.events.emit('released', { runId: h.id, jobId: h.request.jobId, waitedMs: this.clock.now().getTime() - h.since.getTime() });
       try {
         void this.queue.enqueue(h.request).finished.then(h.resolve);
       } catch (error) {
         // The same request went into the queue fine when its drive was there; a throw here is a bug, reported on the handle.
-        const reason = error instanceof Error ? error.message : String(error);
-        const { request } = h;
-        h.resolve({
-          state: 'failed',
-          reason,
-          code: undefined,
-          error,
-          attempts: 0,
-          finishedAt: this.clock.now(),
-          run: { id: h.id, jobId: request.jobId, trigger: request.trigger, repositories: [...request.repositories], priority: request.priority ?? 0, scheduledFor: request.scheduledFor ?? h.since, queuedAt: h.since },
-        });
+        this.drop(h, { state: 'failed', reason: error instanceof Error ? error.message : String(error), error });
       }
     }
   }

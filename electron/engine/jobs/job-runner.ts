@@ -76,6 +76,10 @@ export class JobRunner {
   private readonly rows = new Map<string, number>();
   /** Set just before an enqueue whose 'queued' event (fired inside enqueue) must note what it repeats. */
   private pendingRetryOf: number | undefined;
+  /** What a re-run held at the gate repeats, by job, until the gate lets it into the queue. */
+  private readonly heldRetryOf = new Map<string, number>();
+  /** Where manual runs and re-runs after a crash go in: the queue, or a gate in front of it. */
+  private entry: Pick<RunQueue<JobRunSummary>, 'enqueue'>;
   private stopping = false;
 
   constructor(options: JobRunnerOptions) {
@@ -94,10 +98,12 @@ export class JobRunner {
         return options.execute(stored, context, this.rows.get(context.run.id));
       },
     });
+    this.entry = this.queue;
     this.queue.on('queued', ({ run }) => {
       this.guard(() => {
-        const retryOf = this.pendingRetryOf;
+        const retryOf = this.pendingRetryOf ?? (run.trigger === 'catch-up' ? this.heldRetryOf.get(run.jobId) : undefined);
         this.pendingRetryOf = undefined;
+        if (run.trigger === 'catch-up') this.heldRetryOf.delete(run.jobId);
         const id = this.catalog.queueJobRun({ jobId: run.jobId, trigger: run.trigger, scheduledFor: run.scheduledFor, ...(retryOf === undefined ? {} : { retryOf }) });
         this.rows.set(run.id, id);
         this.onEvent({ type: 'queued', jobId: run.jobId, runId: id, trigger: run.trigger, scheduledFor: run.scheduledFor, ...(retryOf === undefined ? {} : { retryOf }) });
@@ -142,10 +148,18 @@ export class JobRunner {
     return this.rows.get(queueRunId);
   }
 
+  /**
+   * Sends manual runs and re-runs after a crash through `gate` (the drive gate, as the scheduler's runs are), so that
+   * they too wait for an unplugged drive instead of failing on a missing path.
+   */
+  enterThrough(gate: Pick<RunQueue<JobRunSummary>, 'enqueue'>): void {
+    this.entry = gate;
+  }
+
   /** Queues a run of the job now, ahead of scheduled ones; `retries` overrides the job's own (a person waiting wants no backoff). */
   runNow(stored: StoredJob, options: { readonly retries?: number } = {}): RunHandle<JobRunSummary> {
     const { job } = stored;
-    return this.queue.enqueue({
+    return this.entry.enqueue({
       jobId: job.id,
       repositories: job.repositories,
       trigger: 'manual',
@@ -184,7 +198,7 @@ export class JobRunner {
       }
       this.pendingRetryOf = last.id;
       try {
-        this.queue.enqueue({
+        const handle = this.entry.enqueue({
           jobId: job.id,
           repositories: job.repositories,
           trigger: 'catch-up',
@@ -194,6 +208,11 @@ export class JobRunner {
           backoff: job.backoff,
           ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
         });
+        // Held at the gate (the queue has not recorded it): its 'queued' event comes with the drive, and must still say what it repeats.
+        if (!this.rows.has(handle.id)) {
+          this.heldRetryOf.set(job.id, last.id);
+          void handle.finished.then(() => this.heldRetryOf.delete(job.id));
+        }
       } finally {
         this.pendingRetryOf = undefined;
       }
