@@ -34,4 +34,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-parameters': 'off',
     },
   },
+  // The renderer: its build output is not source, and it reaches the engine only through the IPC contract in shared/.
+  { ignores: ['renderer/dist/**', 'test-results/**'] },
+  {
+    files: ['renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer never imports electron: it talks to the engine through window.airlock or the dev bridge (renderer/src/api).' }],
+          patterns: [
+            { group: ['electron/*', '**/electron', '**/electron/**'], message: 'The renderer never imports the engine or the Electron shell; use the IPC contract in shared/ipc through renderer/src/api.' },
+            { group: ['node:*'], message: 'The renderer runs in a sandboxed page without Node; ask the engine through the IPC contract instead.' },
+          ],
+        },
+      ],
+    },
+  },
 );
