@@ -2,7 +2,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
-import { appScheme, contentTypeFor, resolveAppAsset } from './security/app-origin.ts';
+import { contentTypeFor } from '../engine/ipc/renderer-file-types.ts';
+import { appScheme, resolveAppAsset } from './security/app-origin.ts';
 import { contentSecurityPolicy } from './security/content-security-policy.ts';
 
 /** Must run before the app is ready: Chromium fixes a scheme's privileges at start-up. */

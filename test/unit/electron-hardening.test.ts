@@ -2,7 +2,8 @@
 
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appEntryUrl, contentTypeFor, isAllowedRequest, isAppUrl, resolveAppAsset } from '../../electron/main/security/app-origin.ts';
+import { contentTypeFor } from '../../electron/engine/ipc/renderer-file-types.ts';
+import { appEntryUrl, isAllowedRequest, isAppUrl, resolveAppAsset } from '../../electron/main/security/app-origin.ts';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../../electron/main/security/content-security-policy.ts';
 import { externalLinkQuestion, externalLinkTarget } from '../../electron/main/security/external-links.ts';
 import { isTrustedSender } from '../../electron/main/security/trusted-sender.ts';

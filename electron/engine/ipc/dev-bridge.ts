@@ -9,6 +9,7 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createEngine } from '../create-engine.ts';
 import { createRouter } from './router.ts';
+import { contentTypeFor } from './renderer-file-types.ts';
 import { answerRequest, forwardEvents } from './wire-server.ts';
 
 export interface DevBridgeOptions {
@@ -30,22 +31,6 @@ export interface DevBridge {
 const socketPath = '/ws';
 /** A request bigger than this is not one the renderer sends. */
 const maxMessageBytes = 4 * 1024 * 1024;
-
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
@@ -131,7 +116,7 @@ export async function startDevBridge(options: DevBridgeOptions): Promise<DevBrid
       send(res, 503, 'text/html; charset=utf-8', notBuilt, head);
       return;
     }
-    send(res, 200, contentTypes[extname(chosen).toLowerCase()] ?? 'application/octet-stream', body, head);
+    send(res, 200, contentTypeFor(chosen), body, head);
   };
 
   const server = createServer((req, res) => {

@@ -1,6 +1,6 @@
 // The app:// origin the renderer is served from: which URLs belong to it and which file each one names.
 
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 
 /** A custom scheme instead of file:// so that the page gets a real origin ('self' in the CSP) and cannot read arbitrary files. */
 export const appScheme = 'app';
@@ -42,27 +42,6 @@ export function resolveAppAsset(url: string, root: string): string | undefined {
   const full = join(root, relative);
   const base = root.endsWith(sep) ? root : root + sep;
   return full.startsWith(base) ? full : undefined;
-}
-
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The Content-Type for a served file; module scripts are refused by Chromium unless they carry a JavaScript type. */
-export function contentTypeFor(file: string): string {
-  return contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /**
