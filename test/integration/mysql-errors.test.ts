@@ -1,12 +1,13 @@
 // The errors a person sees from the MySQL/MariaDB source: unreachable server, wrong password, unknown database, missing privilege, a non-empty restore target, damaged dumps.
 
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AirlockError } from '../../electron/engine/errors.ts';
 import { parseDatabaseUrl } from '../../electron/engine/sources/database-url.ts';
-import { checkServerVersion, describeMysqlError, missingPrivilege, parseServerVersion } from '../../electron/engine/sources/mysql/connect.ts';
+import { checkServerVersion, describeMysqlError, missingPrivilege, openMysql, parseServerVersion } from '../../electron/engine/sources/mysql/connect.ts';
 import { dumpMysql } from '../../electron/engine/sources/mysql/dump.ts';
 import { restoreMysql } from '../../electron/engine/sources/mysql/restore.ts';
 import { directoryDumpReader, directoryDumpWriter } from '../helpers/dump-dir.ts';
@@ -111,6 +112,33 @@ describe.skipIf(!available)('MySQL connection and restore errors', () => {
     const err = await failure(dumpMysql(connectionFor(uniqueDbName('airlock_none')), directoryDumpWriter(freshDir())));
     expect(err.code).toBe('SOURCE_NOT_FOUND');
     expect(err.message).toMatch(/There is no database "airlock_none_[0-9a-f]+" on /);
+  });
+
+  it('a row query on a session the server has already closed fails at once instead of waiting forever', async () => {
+    const db = track(createDatabase('airlock_closed'));
+    mariadb(db, 'CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2);');
+    const session = await openMysql(connectionFor(db));
+    try {
+      const [row] = await session.query<{ id: number }>('SELECT CONNECTION_ID() AS id');
+      mariadb(undefined, `KILL ${String(row?.id)}`);
+      // The server's close reaches mysql2 as an error on an idle connection; the next query is the one that must fail.
+      if (!session.socket.destroyed) await once(session.socket, 'close');
+      expect(session.lostWith()).toBeDefined();
+      const outcome = await new Promise<string>((resolve) => {
+        session.streamRows('SELECT id FROM t', {
+          onRow: () => undefined,
+          onEnd: () => {
+            resolve('ended');
+          },
+          onError: (err) => {
+            resolve(`failed: ${(err as Error).message}`);
+          },
+        });
+      });
+      expect(outcome).toMatch(/^failed: /);
+    } finally {
+      session.destroy();
+    }
   });
 
   it('an unreachable server or a missing socket is SOURCE_UNREACHABLE', async () => {

@@ -30,9 +30,13 @@ export interface OpenOptions {
 
 export type Row = Record<string, unknown>;
 
-/** Handlers for a row-by-row query; `onRow` gets every column as the raw bytes the server sent (or null). */
+/**
+ * Handlers for a row-by-row query. `onRow` gets the row as the server sent it: the payload of a text-protocol row
+ * packet, `packet[start, end)`, each column a length-encoded string or 0xFB for NULL (RowEncoder.addPayload reads it).
+ * The bytes belong to the driver's receive buffer and are only valid during the call.
+ */
 export interface RowHandlers {
-  onRow(row: (Buffer | null)[]): void;
+  onRow(packet: Buffer, start: number, end: number): void;
   onEnd(): void;
   onError(err: unknown): void;
 }
@@ -50,7 +54,7 @@ export interface MysqlSession {
   query<T extends Row = Row>(sql: string, values?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement that returns no rows. */
   run(sql: string, values?: readonly unknown[]): Promise<ResultSetHeader>;
-  /** Streams a query's rows as raw bytes with back-pressure. */
+  /** Streams a query's rows as raw row packets with back-pressure. */
   streamRows(sql: string, handlers: RowHandlers): RowQuery;
   /** Runs LOAD DATA LOCAL INFILE with `source` as the file; the session must be opened with localInfile. */
   loadLocal(sql: string, source: () => Readable): Promise<ResultSetHeader>;
@@ -152,6 +156,37 @@ function closedError(): Error {
   return Object.assign(new Error('Connection lost: the session was closed by Airlock.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
 }
 
+/** The parts of mysql2's Query command (a state machine over packets) that a row-by-row query hooks into. */
+interface RowStates {
+  row: (this: RowStates, packet: RowPacket, connection: unknown) => unknown;
+  on(event: 'result' | 'end' | 'error', listener: (err: Error) => void): unknown;
+}
+
+interface RowPacket {
+  readonly buffer: Buffer;
+  /** Where the payload starts (after the 4-byte header) and ends. */
+  readonly offset: number;
+  readonly end: number;
+  isEOF(): boolean;
+}
+
+/**
+ * Makes `q` hand each row packet to `onRow` instead of parsing it into a Buffer per column (an allocation per
+ * field, which made the driver the dump's bottleneck). mysql2 enters its row state through `this.row` after the
+ * column definitions, so an own `row` replaces the parser; the end-of-rows packet still goes to mysql2's own.
+ * Should a mysql2 version bypass it, rows would arrive as 'result' events, which streamRows turns into an error.
+ */
+function takeRowPackets(q: RowStates, onRow: (packet: RowPacket) => void): void {
+  const parsedRow = q.row;
+  if (typeof parsedRow !== 'function') throw new Error('this mysql2 version has no row state to hook; it is not supported');
+  const row = function (this: RowStates, packet: RowPacket, connection: unknown): unknown {
+    if (packet.isEOF()) return parsedRow.call(this, packet, connection);
+    onRow(packet);
+    return row;
+  };
+  q.row = row;
+}
+
 /** Opens one session, checks the server version, and makes aborting the signal drop it. */
 export async function openMysql(conn: DatabaseConnection, opts: OpenOptions = {}): Promise<MysqlSession> {
   const database = opts.database === null ? undefined : (opts.database ?? conn.database);
@@ -215,7 +250,6 @@ export async function openMysql(conn: DatabaseConnection, opts: OpenOptions = {}
     query: <T extends Row>(sql: string, values?: readonly unknown[]) => queryCore<T[]>(core, values === undefined ? { sql } : { sql, values: [...values] }, pending),
     run: (sql, values) => queryCore<ResultSetHeader>(core, values === undefined ? { sql } : { sql, values: [...values] }, pending),
     streamRows(sql, handlers) {
-      const q = core.query({ sql, typeCast: false, rowsAsArray: true });
       // Once the result has ended, a pause would hold every later query on this session, so it is ignored.
       let finished = false;
       const fail = (err: Error): void => {
@@ -225,9 +259,14 @@ export async function openMysql(conn: DatabaseConnection, opts: OpenOptions = {}
         handlers.onError(err);
         core.resume();
       };
+      // Set before the query: on a connection the server has already closed, mysql2 emits the error from query() itself.
       streaming = fail;
-      q.on('result', (row: unknown) => {
-        handlers.onRow(row as (Buffer | null)[]);
+      const q = core.query({ sql, typeCast: false, rowsAsArray: true }) as unknown as RowStates;
+      takeRowPackets(q, (packet) => {
+        handlers.onRow(packet.buffer, packet.offset, packet.end);
+      });
+      q.on('result', () => {
+        fail(new Error('mysql2 parsed a row that should have been handed over as a packet; this mysql2 version is not supported'));
       });
       q.on('end', () => {
         if (finished) return;

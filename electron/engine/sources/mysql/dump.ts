@@ -139,9 +139,9 @@ function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, b
     onChunk(encoder.rows, encoder.bytes);
   });
   const start = (): RowQuery => w.streamRows(t.select, {
-    onRow(row) {
+    onRow(packet, from, to) {
       try {
-        encoder.add(row);
+        encoder.addPayload(packet, from, to);
       } catch (err) {
         fail(err);
       }

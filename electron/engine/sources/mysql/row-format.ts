@@ -39,9 +39,15 @@ export class RowEncoder {
   private readonly hash: Hash = createHash('sha256');
   private buf: Buffer;
   private pos = 0;
+  /** Whether every column is copied as sent (no doubles), which lets addPayload copy a whole row at once. */
+  private readonly allRaw: boolean;
+  /** Scratch for addPayload: start and end of each value in the row (start -1 for NULL). */
+  private readonly bounds: number[];
 
   constructor(encodings: readonly ColumnEncoding[], emit: (chunk: Buffer) => void, chunkSize = 256 * 1024) {
     this.encodings = encodings;
+    this.allRaw = encodings.every((e) => e === 'raw');
+    this.bounds = new Array<number>(encodings.length * 2).fill(0);
     this.emit = emit;
     this.chunkSize = chunkSize;
     this.buf = Buffer.allocUnsafe(chunkSize);
@@ -54,55 +60,150 @@ export class RowEncoder {
     }
     for (let i = 0; i < values.length; i++) {
       const v = values[i] ?? null;
-      if (v === null) {
-        this.reserve(3);
-        if (i > 0) this.buf[this.pos++] = TAB;
-        this.buf[this.pos++] = BACKSLASH;
-        this.buf[this.pos++] = 78; // N
+      if (i > 0) this.writeTab();
+      if (v === null) this.writeNull();
+      else if (this.encodings[i] === 'double') this.writeDouble(v);
+      else this.writeRaw(v, 0, v.length);
+    }
+    this.endRow();
+  }
+
+  /**
+   * Appends one row straight from a text-protocol row packet's payload, `packet[start, end)`: each column a
+   * length-encoded string, or 0xFB for NULL. Same bytes out as `add` with the decoded values, without a Buffer per
+   * field: the dump's hot path, where per-field allocations and native calls used to cost more than the data.
+   */
+  addPayload(packet: Uint8Array, start: number, end: number): void {
+    const row = Buffer.isBuffer(packet) ? packet.subarray(start, end) : Buffer.from(packet.buffer, packet.byteOffset + start, end - start);
+    const n = this.encodings.length;
+    const bounds = this.bounds;
+    // Pass 1: where each value lies. A row whose values all have one-byte lengths, none NULL or double, is "simple".
+    let simple = this.allRaw;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      if (at >= row.length) throw new Error(`row has ${i} values for ${n} columns`);
+      const tag = row[at++] as number;
+      let length: number;
+      if (tag < 0xfb) length = tag;
+      else if (tag === 0xfb) {
+        bounds[2 * i] = -1;
+        simple = false;
         continue;
+      } else if (tag === 0xfc) {
+        length = row.readUInt16LE(at);
+        at += 2;
+      } else if (tag === 0xfd) {
+        length = row.readUIntLE(at, 3);
+        at += 3;
+      } else if (tag === 0xfe) {
+        length = row.readUInt32LE(at) + row.readUInt32LE(at + 4) * 2 ** 32;
+        at += 8;
+      } else {
+        throw new Error(`row packet has a length byte 0x${tag.toString(16)} no column starts with`);
       }
-      if (this.encodings[i] === 'double') {
-        const text = formatDouble(doubleFromPointWkb(v));
-        this.reserve(text.length + 1);
-        if (i > 0) this.buf[this.pos++] = TAB;
-        this.pos += this.buf.write(text, this.pos, 'latin1');
-        continue;
-      }
-      if (i > 0) {
-        this.reserve(1);
-        this.buf[this.pos++] = TAB;
-      }
-      // Long values usually have nothing to escape: three native scans and a memcpy beat a byte loop.
-      if (v.length >= 32) {
-        const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-        if (b.indexOf(BACKSLASH) === -1 && b.indexOf(TAB) === -1 && b.indexOf(LF) === -1) {
-          for (let from = 0; from < b.length; from += this.chunkSize) {
-            const to = Math.min(b.length, from + this.chunkSize);
-            this.reserve(to - from);
-            this.pos += b.copy(this.buf, this.pos, from, to);
-          }
-          continue;
-        }
-      }
-      // Large values go in pieces so that memory stays bounded by the chunk size, not the value size.
-      const piece = this.chunkSize >> 1;
-      for (let from = 0; from < v.length; from += piece) {
-        const to = Math.min(v.length, from + piece);
-        this.reserve((to - from) * 2);
-        const out = this.buf;
-        let p = this.pos;
-        for (let j = from; j < to; j++) {
-          const b = v[j] as number;
-          if (b === BACKSLASH || b === TAB || b === LF) {
-            out[p++] = BACKSLASH;
-            out[p++] = b === TAB ? 116 : b === LF ? 110 : BACKSLASH;
-          } else {
-            out[p++] = b;
-          }
-        }
-        this.pos = p;
+      if (tag >= 0xfb) simple = false;
+      if (at + length > row.length) throw new Error('row packet ends inside a value');
+      bounds[2 * i] = at;
+      bounds[2 * i + 1] = at + length;
+      at += length;
+    }
+    if (at !== row.length) throw new Error(`row has more values than its ${n} columns`);
+    // Pass 2: the next byte to escape, found by native scans. Length bytes can equal them (a 10-byte date has length
+    // byte LF), so a hit before a value's start only means "look again from here".
+    let nextBackslash = row.indexOf(BACKSLASH);
+    let nextTab = row.indexOf(TAB);
+    let nextLf = row.indexOf(LF);
+    const clean = (from: number, to: number): boolean => {
+      if (nextBackslash !== -1 && nextBackslash < from) nextBackslash = row.indexOf(BACKSLASH, from);
+      if (nextTab !== -1 && nextTab < from) nextTab = row.indexOf(TAB, from);
+      if (nextLf !== -1 && nextLf < from) nextLf = row.indexOf(LF, from);
+      return (nextBackslash === -1 || nextBackslash >= to) && (nextTab === -1 || nextTab >= to) && (nextLf === -1 || nextLf >= to);
+    };
+    if (simple) {
+      for (let i = 0; i < n && simple; i++) simple = clean(bounds[2 * i] as number, bounds[2 * i + 1] as number);
+    }
+    if (simple && n > 0) {
+      // Value, length byte, value…: the length bytes sit exactly where the TABs go, so one copy and n-1 byte writes.
+      this.reserve(row.length);
+      const base = this.pos - 1;
+      this.pos += row.copy(this.buf, this.pos, 1);
+      for (let i = 1; i < n; i++) this.buf[base + (bounds[2 * i] as number) - 1] = TAB;
+      this.endRow();
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const from = bounds[2 * i] as number;
+      const to = bounds[2 * i + 1] as number;
+      if (i > 0) this.writeTab();
+      if (from === -1) this.writeNull();
+      else if (this.encodings[i] === 'double') this.writeDouble(row.subarray(from, to));
+      else if (clean(from, to)) this.writeClean(row, from, to);
+      else this.writeEscaped(row, from, to);
+    }
+    this.endRow();
+  }
+
+  private writeTab(): void {
+    this.reserve(1);
+    this.buf[this.pos++] = TAB;
+  }
+
+  /** Copies `src[from, to)` as one field that has nothing to escape. */
+  private writeClean(src: Buffer, from: number, to: number): void {
+    for (let at = from; at < to; at += this.chunkSize) {
+      const upto = Math.min(to, at + this.chunkSize);
+      this.reserve(upto - at);
+      this.pos += src.copy(this.buf, this.pos, at, upto);
+    }
+  }
+
+  private writeNull(): void {
+    this.reserve(2);
+    this.buf[this.pos++] = BACKSLASH;
+    this.buf[this.pos++] = 78; // N
+  }
+
+  private writeDouble(wkb: Uint8Array): void {
+    const text = formatDouble(doubleFromPointWkb(wkb));
+    this.reserve(text.length);
+    this.pos += this.buf.write(text, this.pos, 'latin1');
+  }
+
+  /** Copies `src[from, to)` as one field, escaping the three bytes that would end a field or a row. */
+  private writeRaw(src: Uint8Array, from: number, to: number): void {
+    // Long values usually have nothing to escape: three native scans and a memcpy beat a byte loop.
+    if (to - from >= 32) {
+      const b = Buffer.from(src.buffer, src.byteOffset + from, to - from);
+      if (b.indexOf(BACKSLASH) === -1 && b.indexOf(TAB) === -1 && b.indexOf(LF) === -1) {
+        this.writeClean(b, 0, b.length);
+        return;
       }
     }
+    this.writeEscaped(src, from, to);
+  }
+
+  private writeEscaped(src: Uint8Array, from: number, to: number): void {
+    // Large values go in pieces so that memory stays bounded by the chunk size, not the value size.
+    const piece = this.chunkSize >> 1;
+    for (let at = from; at < to; at += piece) {
+      const upto = Math.min(to, at + piece);
+      this.reserve((upto - at) * 2);
+      const out = this.buf;
+      let p = this.pos;
+      for (let j = at; j < upto; j++) {
+        const b = src[j] as number;
+        if (b === BACKSLASH || b === TAB || b === LF) {
+          out[p++] = BACKSLASH;
+          out[p++] = b === TAB ? 116 : b === LF ? 110 : BACKSLASH;
+        } else {
+          out[p++] = b;
+        }
+      }
+      this.pos = p;
+    }
+  }
+
+  private endRow(): void {
     this.reserve(1);
     this.buf[this.pos++] = LF;
     this.rows++;

@@ -66,8 +66,8 @@ function readBack(s: MysqlSession, t: DumpTable, m: ManifestTable, withMultiset:
   const sql = `SELECT ${t.columns.length === 0 ? '1' : t.columns.map(selectExpression).join(', ')} FROM ${quoteIdent(t.name)}${order}`;
   return new Promise((resolve, reject) => {
     s.streamRows(sql, {
-      onRow(row) {
-        encoder.add(row);
+      onRow(packet, from, to) {
+        encoder.addPayload(packet, from, to);
       },
       onEnd() {
         encoder.flush();
