@@ -30,21 +30,30 @@ export interface Tool {
   summary(stdout: string): BackupSummary;
 }
 
-const passphrase = 'airlock-bench';
+/** The one passphrase of every benchmark repository (Airlock's and restic's); it protects nothing. */
+export const passphrase = 'airlock-bench';
 const cliMain = fileURLToPath(new URL('../electron/cli/main.ts', import.meta.url));
 
-/** Airlock's CLI run straight under this Node (not through bin/airlock), so no launcher process is measured. */
-export function airlockTool(): Tool {
+/** The commit and Node this Airlock is, for the report. */
+export function airlockVersion(): string {
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: dirname(cliMain) }).stdout.trim();
-  const env = (dirs: RunDirs): NodeJS.ProcessEnv => ({ ...process.env, AIRLOCK_PASSPHRASE: passphrase, AIRLOCK_HOME: dirs.state });
-  const cli = (dirs: RunDirs, args: readonly string[]): CommandSpec => ({
+  return `airlock ${commit || 'unknown commit'} on Node ${process.version}`;
+}
+
+/** Airlock's CLI run straight under this Node (not through bin/airlock), so no launcher process is measured. */
+export function airlockCli(repo: string, state: string, args: readonly string[]): CommandSpec {
+  return {
     command: process.execPath,
-    args: [...process.execArgv, cliMain, ...args, '--repo', dirs.repo, '--json', '--progress', 'none'],
-    env: env(dirs),
-  });
+    args: [...process.execArgv, cliMain, ...args, '--repo', repo, '--json', '--progress', 'none'],
+    env: { ...process.env, AIRLOCK_PASSPHRASE: passphrase, AIRLOCK_HOME: state },
+  };
+}
+
+export function airlockTool(): Tool {
+  const cli = (dirs: RunDirs, args: readonly string[]): CommandSpec => airlockCli(dirs.repo, dirs.state, args);
   return {
     name: 'Airlock',
-    version: `airlock ${commit || 'unknown commit'} on Node ${process.version}`,
+    version: airlockVersion(),
     init: (dirs) => cli(dirs, ['init']),
     backup: (dirs, paths) => cli(dirs, ['backup', ...paths]),
     restore: (dirs) => cli(dirs, ['restore', 'latest', '--target', dirs.target]),

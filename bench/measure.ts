@@ -16,6 +16,8 @@ export interface Measurement {
   readonly wallMs: number;
   /** Peak resident set size of the process (and of any child it waited for), in bytes. */
   readonly peakRssBytes: number;
+  /** User plus system CPU time of the process and the children it waited for (null when GNU time is missing). */
+  readonly cpuMs: number | null;
   readonly stdout: string;
 }
 
@@ -71,9 +73,12 @@ async function measureWithGnuTime(spec: CommandSpec): Promise<Measurement> {
   try {
     const finished = await run(gnuTime, ['-v', '-o', report, spec.command, ...spec.args], spec.env);
     assertSucceeded(spec, finished);
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(await readFile(report, 'utf8'));
+    const text = await readFile(report, 'utf8');
+    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
     if (!match?.[1]) throw new Error(`${gnuTime} -v wrote no maximum resident set size`);
-    return { wallMs: finished.wallMs, peakRssBytes: Number(match[1]) * 1024, stdout: finished.stdout };
+    const seconds = (label: string): number => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(text)?.[1] ?? Number.NaN);
+    const cpuMs = (seconds('User') + seconds('System')) * 1000;
+    return { wallMs: finished.wallMs, peakRssBytes: Number(match[1]) * 1024, cpuMs: Number.isFinite(cpuMs) ? cpuMs : null, stdout: finished.stdout };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -94,7 +99,7 @@ async function measureByPolling(spec: CommandSpec): Promise<Measurement> {
   });
   clearInterval(timer);
   assertSucceeded(spec, finished);
-  return { wallMs: finished.wallMs, peakRssBytes: peakKb * 1024, stdout: finished.stdout };
+  return { wallMs: finished.wallMs, peakRssBytes: peakKb * 1024, cpuMs: null, stdout: finished.stdout };
 }
 
 /** Flushes and drops the page cache so the next step reads from disk; false when not permitted (not root, a container). */

@@ -1,7 +1,5 @@
-// `npm run bench`: prepares the corpus, runs the files benchmark against restic, prints the table and writes JSON.
+// `npm run bench`: runs the files benchmark against restic and the database benchmark against the dump tools, prints the tables and writes JSON.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -9,16 +7,30 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatBytes, generatedTree, parseSize, revertChanges, sparseFileDir, systemCopy, type TreeSize } from './corpus.ts';
 import {
-  airlockTool, benchDataset, fileTargets, ratio, resticTool, resticVersion, verdict,
+  airlockTool, airlockVersion, benchDataset, fileTargets, ratio, resticTool, resticVersion, verdict,
   type Dataset, type Metrics, type Tool, type ToolResult, type Verdict,
 } from './files.ts';
+import { benchMysql, benchPostgres, databaseCommands, type DatabaseReport } from './databases.ts';
 import { dropPageCache } from './measure.ts';
+import { ensureCommands, type Needed } from './packages.ts';
+import { alignColumns } from './table.ts';
 
-const usage = `Usage: npm run bench -- [--size 1G] [--runs 3] [--seed 1] [--system /usr/share | --system none]
-                        [--no-big-file] [--big-file-size 4G] [--dir /tmp/airlock-bench]
-The corpus is kept in --dir (or $AIRLOCK_BENCH_DIR) and reused; repositories and restores are removed afterwards.`;
+const usage = `Usage: npm run bench -- [--only files|databases] [--runs 3] [--seed 1] [--dir /tmp/airlock-bench]
+  files:     [--size 1G] [--system /usr/share | --system none] [--no-big-file] [--big-file-size 4G]
+  databases: [--mysql-tables 4] [--mysql-rows 500000] [--pg-scale 20]
+The corpus is kept in --dir (or $AIRLOCK_BENCH_DIR) and reused; repositories and restores are removed afterwards.
+The databases part needs MariaDB on 127.0.0.1:3306 (root) and PostgreSQL on 127.0.0.1:5432 (postgres), and creates
+and drops the databases airlock_bench_sb and airlock_bench_pgb (and *_r_* restore targets) there.
+Missing tools (restic, zstd, sysbench, pgbench, mydumper…) are installed with apt-get when running as root.`;
+
+type Part = 'files' | 'databases';
 
 interface Options {
+  /** Both parts unless one is chosen. */
+  readonly only: Part | undefined;
+  readonly mysqlTables: number;
+  readonly mysqlRows: number;
+  readonly pgScale: number;
   readonly size: number;
   readonly runs: number;
   readonly seed: number;
@@ -38,6 +50,10 @@ function options(): Options {
       'big-file': { type: 'boolean', default: true },
       'big-file-size': { type: 'string', default: '4G' },
       dir: { type: 'string', default: process.env.AIRLOCK_BENCH_DIR ?? '/tmp/airlock-bench' },
+      only: { type: 'string' },
+      'mysql-tables': { type: 'string', default: '4' },
+      'mysql-rows': { type: 'string', default: '500000' },
+      'pg-scale': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -45,9 +61,18 @@ function options(): Options {
     process.stdout.write(`${usage}\n`);
     process.exit(0);
   }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of at least 1');
+  const whole = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number of at least 1`);
+    return n;
+  };
+  const runs = whole('runs', values.runs);
+  if (values.only !== undefined && values.only !== 'files' && values.only !== 'databases') throw new Error('--only takes files or databases');
   return {
+    only: values.only,
+    mysqlTables: whole('mysql-tables', values['mysql-tables']),
+    mysqlRows: whole('mysql-rows', values['mysql-rows']),
+    pgScale: whole('pg-scale', values['pg-scale']),
     size: parseSize(values.size),
     runs,
     seed: Number(values.seed),
@@ -61,25 +86,10 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** Installs a Debian package when running as root; otherwise says why not. */
-function installDebianPackage(pkg: string): string | undefined {
-  if (process.getuid?.() !== 0) return `${pkg} is not installed and this is not root (apt-get install -y ${pkg})`;
-  const install = (): number | null => spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: ['ignore', 2, 2] }).status;
-  if (install() === 0) return undefined;
-  spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 2, 2] });
-  return install() === 0 ? undefined : `apt-get install -y ${pkg} failed`;
-}
-
-function peers(): { tools: Tool[]; skipped: string[] } {
-  if (!existsSync('/usr/bin/time')) {
-    const why = installDebianPackage('time');
-    if (why) log(`GNU time missing (${why}): peak RSS is sampled from /proc instead.`);
-  }
-  let version = resticVersion();
-  const why = version === undefined ? installDebianPackage('restic') : undefined;
-  version ??= resticVersion();
+function filePeers(unavailable: ReadonlyMap<string, string>): { tools: Tool[]; skipped: string[] } {
   const tools = [airlockTool()];
-  if (version === undefined) return { tools, skipped: [`restic skipped: ${why ?? 'not found after installing'}`] };
+  const version = unavailable.has('restic') ? undefined : resticVersion();
+  if (version === undefined) return { tools, skipped: [`restic skipped: ${unavailable.get('restic') ?? 'restic version failed'}`] };
   return { tools: [...tools, resticTool(version)], skipped: [] };
 }
 
@@ -145,8 +155,7 @@ function table(outcomesList: readonly TargetOutcome[]): string {
     return [row?.label ?? o.metric, o.airlock === null ? '—' : format(o.airlock), o.restic === null ? '—' : format(o.restic),
       o.ratio === null ? '—' : `${o.ratio.toFixed(3)}×`, o.target ?? '', o.verdict ?? ''];
   });
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((cells) => (cells[i] ?? '').length)));
-  return [header, ...body].map((cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return alignColumns([header, ...body]);
 }
 
 function changedSeen(results: readonly ToolResult[]): string {
@@ -160,17 +169,20 @@ function changedSeen(results: readonly ToolResult[]): string {
     .join('; ');
 }
 
-async function main(): Promise<void> {
-  const o = options();
+const loadText = (load: readonly (readonly number[])[]): string => load.map((l) => l.map((x) => x.toFixed(2)).join(' ')).join(' → ');
+
+interface PartResult {
+  readonly lines: readonly string[];
+  readonly json: Record<string, unknown>;
+}
+
+async function runFiles(o: Options, unavailable: ReadonlyMap<string, string>, cache: string): Promise<PartResult> {
   const load = [loadavg()];
-  await mkdir(o.dir, { recursive: true });
   const journal = join(o.dir, 'churn-journal.json');
   await revertChanges(journal);
-  const { tools, skipped } = peers();
+  const { tools, skipped } = filePeers(unavailable);
   skipped.forEach(log);
   const list = await datasets(o);
-  const cacheDropped = await dropPageCache();
-  const cache = cacheDropped ? 'page cache dropped before every measured step' : 'warm page cache (dropping it needs root)';
   const work = join(o.dir, `work-${process.pid}`);
   const reports = [];
   try {
@@ -182,9 +194,8 @@ async function main(): Promise<void> {
     await rm(work, { recursive: true, force: true });
   }
   load.push(loadavg());
-  const loadText = load.map((l) => l.map((x) => x.toFixed(2)).join(' ')).join(' → ');
   const lines = [
-    `Files benchmark — median of ${o.runs} run(s); ${cache}; ${cpus().length} CPUs, load average ${loadText}`,
+    `Files benchmark — median of ${o.runs} run(s); ${cache}; ${cpus().length} CPUs, load average ${loadText(load)}`,
     ...tools.map((t) => `${t.name}: ${t.version}`),
     ...skipped,
   ];
@@ -194,11 +205,68 @@ async function main(): Promise<void> {
     const seen = changedSeen(r.results);
     if (seen) lines.push(seen);
   }
+  return { lines, json: { loadAverage: load, skipped, datasets: reports.map((r) => ({ ...r.dataset, outcomes: r.outcomes, tools: r.results })) } };
+}
+
+function databaseTable(report: DatabaseReport): string {
+  const header = ['measure', 'Airlock', 'compared with', 'its value', 'Airlock/it', 'target', 'result'];
+  const body = report.outcomes.map((x) => [x.label, x.airlock, x.peer, x.peerValue, x.ratio === null ? '' : `${x.ratio.toFixed(3)}×`, x.target, x.verdict ?? '']);
+  return alignColumns([header, ...body]);
+}
+
+async function runDatabases(o: Options, unavailable: ReadonlyMap<string, string>, cache: string): Promise<PartResult> {
+  const work = join(o.dir, `db-work-${process.pid}`);
+  const options = { runs: o.runs, seed: o.seed, work, mysqlTables: o.mysqlTables, mysqlRows: o.mysqlRows, pgScale: o.pgScale, unavailable, log };
+  const reports: (DatabaseReport & { loadAverage: number[][] })[] = [];
+  const skipped: string[] = [];
+  try {
+    for (const [bench, generator] of [[benchMysql, 'sysbench'], [benchPostgres, 'pgbench']] as const) {
+      const why = unavailable.get(generator);
+      if (why !== undefined) {
+        skipped.push(`${generator === 'sysbench' ? 'MariaDB' : 'PostgreSQL'} skipped: ${why}`);
+        continue;
+      }
+      const load = [loadavg()];
+      const report = await bench(options);
+      load.push(loadavg());
+      reports.push({ ...report, loadAverage: load });
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  skipped.forEach(log);
+  const lines = [`Database benchmark — median of ${o.runs} run(s), each tool back to back on the same data; ${cache}; ${cpus().length} CPUs`, `Airlock: ${airlockVersion()}`, ...skipped];
+  for (const r of reports) {
+    const mismatches = r.runs.flatMap((run) => Object.entries(run.restoresMatch).filter(([, ok]) => !ok).map(([k]) => k));
+    const checked = Object.keys(r.runs[0]?.restoresMatch ?? {});
+    lines.push('', `${r.name}: ${r.description}; load average ${loadText(r.loadAverage)}`);
+    lines.push(`peers: ${r.peers.join('; ')}`, ...r.skipped);
+    lines.push(databaseTable(r));
+    lines.push(mismatches.length > 0 ? `restores that did NOT give back the source's rows: ${[...new Set(mismatches)].join(', ')}` : `restored rows match the source (counts and checksums): ${checked.join(', ')}`);
+  }
+  return { lines, json: { skipped, databases: reports } };
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const parts: readonly Part[] = o.only === undefined ? ['files', 'databases'] : [o.only];
+  const needed: Needed[] = [{ command: 'time', pkg: 'time' }];
+  if (parts.includes('files')) needed.push({ command: 'restic', pkg: 'restic' });
+  if (parts.includes('databases')) needed.push(...databaseCommands);
+  const unavailable = ensureCommands(needed, log);
+  if (unavailable.has('time')) log(`GNU time missing (${unavailable.get('time') ?? ''}): peak RSS is sampled from /proc instead.`);
+  await mkdir(o.dir, { recursive: true });
+  const cacheDropped = await dropPageCache();
+  const cache = cacheDropped ? 'page cache dropped before every measured step' : 'warm page cache (dropping it needs root)';
+  const results: Partial<Record<Part, PartResult>> = {};
+  for (const part of parts) results[part] = part === 'files' ? await runFiles(o, unavailable, cache) : await runDatabases(o, unavailable, cache);
+  const lines = parts.flatMap((part, i) => [...(i > 0 ? [''] : []), ...(results[part]?.lines ?? [])]);
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsPath = fileURLToPath(new URL('results/latest.json', import.meta.url));
   const json = {
-    date: new Date().toISOString(), options: o, cpus: cpus().length, memoryBytes: totalmem(), loadAverage: load, cacheDropped, skipped,
-    datasets: reports.map((r) => ({ ...r.dataset, outcomes: r.outcomes, tools: r.results })),
+    date: new Date().toISOString(), options: o, cpus: cpus().length, memoryBytes: totalmem(), cacheDropped,
+    ...(results.files ? { files: results.files.json } : {}),
+    ...(results.databases ? { databases: results.databases.json } : {}),
   };
   await writeFile(resultsPath, `${JSON.stringify(json, null, 2)}\n`);
   log(`Results written to ${resultsPath}`);
