@@ -7,9 +7,16 @@ import type { Repository } from '../engine/repo/repository.ts';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
+export interface OptionGiven {
+  readonly name: string;
+  readonly value: string | undefined;
+}
+
 export interface CommandContext {
   readonly positionals: readonly string[];
   readonly values: OptionValues;
+  /** Every option as given, in command-line order, for options that apply to the one before them (`job add --source X --exclude P`). */
+  readonly optionOrder: readonly OptionGiven[];
   readonly json: boolean;
   readonly signal: AbortSignal;
   readonly progress: ProgressListener;

@@ -52,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { command, rest } = found;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     process.stderr.write(`airlock ${command.name}: ${(err as Error).message}\nUsage: ${command.usage}\n`);
     return exitCodes.usage;
@@ -83,6 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const ctx: CommandContext = {
     positionals: parsed.positionals,
     values,
+    optionOrder: parsed.tokens.flatMap((t) => (t.kind === 'option' ? [{ name: t.name, value: t.value }] : [])),
     json,
     signal: controller.signal,
     progress: renderer.listener,

@@ -239,11 +239,27 @@ const verificationPolicy = z.object({
 /** Removing the space of forgotten snapshots, at most this often. */
 const prunePolicy = z.object({ everyDays });
 
+/**
+ * What of one source a job backs up. Folders: exclusions; SQLite files and database servers: only these tables.
+ * The engine refuses an option that does not fit the source's kind.
+ */
+export const sourceOptions = z.object({
+  /** gitignore-style patterns, relative to the folder ("*.tmp", "node_modules/"). */
+  exclude: z.array(text).optional(),
+  /** Skip folders holding a CACHEDIR.TAG. */
+  excludeCaches: z.boolean().optional(),
+  /** Skip files larger than this many bytes. */
+  excludeLargerThan: z.number().int().positive().optional(),
+  tables: z.array(text).optional(),
+});
+
 /** What a person sets when creating or editing a job; the engine checks the rest (schedule, sources) and says what is wrong. */
 const jobFields = z.object({
   name: text,
   /** Folders, sqlite:///… files, or database URLs without passwords. */
   sources: z.array(text).min(1),
+  /** Options of some of those sources, keyed by the source as written in `sources`; a source not named here is backed up whole. */
+  sourceOptions: z.record(z.string(), sourceOptions).optional(),
   /** Repository locations. */
   repositories: z.array(text).min(1),
   /** A preset ("daily at 02:00", "every 6 hours", "weekdays at 18:30") or a cron expression. */
@@ -267,6 +283,8 @@ const jobInfo = z.object({
   id: z.string(),
   name: z.string(),
   sources: z.array(z.string()),
+  /** Options of the sources that have any, keyed by source. */
+  sourceOptions: z.record(z.string(), sourceOptions),
   repositories: z.array(z.string()),
   schedule: z.string(),
   timeZone: z.string(),
@@ -426,8 +444,14 @@ const smtpSettings = z.object({
   username: z.string().nullable(),
   from: text,
   to: z.array(text).min(1),
+  /** Alerts below this level are not emailed; "warning" when not given. */
+  minLevel: z.enum(['info', 'warning', 'critical']).optional(),
 });
 
+/**
+ * The app's settings. The alert fields (smtp, escalateAfter, digest) are the same stored settings that
+ * `airlock alerts set` writes and `airlock alerts show` reads; the app applies a change at once.
+ */
 export const settingsSchema = z.object({
   language: z.enum(['en', 'ar']),
   theme: z.enum(['system', 'light', 'dark']),
@@ -435,6 +459,10 @@ export const settingsSchema = z.object({
   startAtLogin: z.boolean(),
   /** Where alerts are e-mailed through a local relay; null when off. */
   smtp: smtpSettings.nullable(),
+  /** After this many failed runs of a job in a row, its alert becomes critical (and is emailed even with a digest). */
+  escalateAfter: z.number().int().min(1).max(100),
+  /** One summary email a day instead of one per alert ("07:30" in an IANA zone); null when off. */
+  digest: z.object({ at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), timeZone: text }).nullable(),
 });
 
 const settingsOutput = settingsSchema.extend({
@@ -546,3 +574,4 @@ export type RunKind = (typeof runKinds)[number];
 export type RunState = (typeof runStates)[number];
 export type Settings = z.output<typeof settingsSchema>;
 export type RetentionPolicyInput = z.input<typeof retentionPolicy>;
+export type SourceOptionsInput = z.input<typeof sourceOptions>;

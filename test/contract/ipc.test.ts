@@ -65,9 +65,11 @@ describe('the IPC contract over the in-memory transport', () => {
   it('keeps settings in the catalog and the SMTP password out of them', async () => {
     const before = await call('settings.get', {});
     expect(before).toMatchObject({ language: 'en', theme: 'system', notifications: true, smtp: null, smtpPasswordSet: false, dataFolder: h.home, secretStoreEncrypted: false });
-    const after = await call('settings.set', { language: 'ar', theme: 'dark', smtp: { host: '127.0.0.1', port: 25, secure: false, username: null, from: 'airlock@clinic', to: ['it@clinic'] }, smtpPassword: 'relay-secret' });
+    const after = await call('settings.set', { language: 'ar', theme: 'dark', smtp: { host: '127.0.0.1', port: 25, secure: false, username: null, from: 'airlock@clinic.test', to: ['it@clinic.test'] }, smtpPassword: 'relay-secret' });
     expect(after).toMatchObject({ language: 'ar', theme: 'dark', smtpPasswordSet: true });
     expect((await call('settings.get', {})).language).toBe('ar');
+    // The relay is the one `airlock alerts` uses (test/integration/settings-alerts.test.ts follows it to the mail).
+    expect(after).toMatchObject({ smtp: { host: '127.0.0.1', port: 25, minLevel: 'warning' }, escalateAfter: 3, digest: null });
     const audit = await call('activity.audit', {});
     expect(JSON.stringify(audit.entries)).not.toContain('relay-secret');
   });
@@ -297,13 +299,19 @@ describe('the IPC contract over the in-memory transport', () => {
   it('backs up a PostgreSQL database and restores one table of it into a new database', async () => {
     const source = await pg.create('ipc_src');
     await pgQuery(source, "CREATE TABLE patients (id int primary key, name text); INSERT INTO patients VALUES (1, 'Ana'), (2, 'Omar'); CREATE TABLE visits (id int)");
-    const job = await call('jobs.create', { job: { name: 'Clinic database', sources: [pgUrl(source)], repositories: [repo], schedule: 'daily at 04:00', timeZone: 'UTC' } });
+    // Only the patients: the job's table list reaches the dump.
+    const job = await call('jobs.create', {
+      job: { name: 'Clinic database', sources: [pgUrl(source)], sourceOptions: { [pgUrl(source)]: { tables: ['patients'] } }, repositories: [repo], schedule: 'daily at 04:00', timeZone: 'UTC' },
+    });
+    expect(job.sourceOptions).toEqual({ [pgUrl(source)]: { tables: ['patients'] } });
+    const misfit = await failure('jobs.update', { id: job.id, job: { name: 'Clinic database', sources: [pgUrl(source)], sourceOptions: { [pgUrl(source)]: { exclude: ['*.tmp'] } }, repositories: [repo], schedule: 'daily at 04:00', timeZone: 'UTC' } });
+    expect(misfit.message).toContain('exclude is for a folder source, not a database');
     const { runId } = await call('jobs.runNow', { id: job.id });
     expect((await h.finished(runId)).state).toBe('succeeded');
     const snap = (await call('snapshots.list', { repository: repo, jobId: job.id }))[0];
     expect(snap?.sourceKind).toBe('postgres');
     const tables = (await call('snapshots.tables', { repository: repo, snapshotId: snap?.id ?? '' })).tables;
-    expect(tables.map((t) => `${t.schema ?? ''}.${t.name}:${t.rows ?? -1}`)).toEqual(['public.patients:2', 'public.visits:0']);
+    expect(tables.map((t) => `${t.schema ?? ''}.${t.name}:${t.rows ?? -1}`)).toEqual(['public.patients:2']);
 
     const target = pg.reserve('ipc_dst');
     const input = { repository: repo, snapshotId: snap?.id ?? '', items: ['/public.patients'], target: { kind: 'database' as const, url: pgUrl(target) } };

@@ -200,3 +200,103 @@ describe('scheduled jobs through the CLI', () => {
     expect(tampered.stderr).toMatch(/tampered with at entry #2: its contents do not match its hash/);
   });
 });
+
+describe('a job that backs up only part of its sources', () => {
+  let work: string;
+  let home: string;
+  let repo: string;
+  let folder: string;
+  let dbFile: string;
+  const run = (args: string[]) => airlock(args, { env: { AIRLOCK_HOME: home } });
+
+  beforeAll(async () => {
+    work = await tempDir();
+    home = join(work, 'home');
+    repo = join(work, 'repo');
+    folder = join(work, 'docs');
+    dbFile = join(work, 'shop.db');
+    await writeTree(folder, {
+      'letter.txt': 'Dear customer,\n',
+      'scratch.tmp': 'half-written\n',
+      'thumbs/CACHEDIR.TAG': 'Signature: 8a477f597d28d172789f06886806bc55\n',
+      'thumbs/a.png': 'not really a picture',
+      'video.bin': 'x'.repeat(4096),
+    });
+    const db = new Database(dbFile);
+    db.exec(`
+      CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER);
+      CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
+      CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT);
+      INSERT INTO orders VALUES (1, 10), (2, 20);
+      INSERT INTO customers VALUES (1, 'Ada');
+      INSERT INTO sessions VALUES (1, 'secret-session');
+    `);
+    db.close();
+    await createRepository(repo);
+  });
+
+  it('stores the exclusions and table list with the source each follows, and backs up only those', async () => {
+    const added = await run([
+      'job', 'add', '--name', 'Shop', '--repo', repo,
+      '--source', folder, '--exclude', '*.tmp', '--exclude-caches', '--exclude-larger-than', '1k',
+      '--source', `sqlite://${dbFile}`, '--tables', 'orders,customers',
+      '--schedule', 'every day at 02:00', '--tz', 'UTC', '--json',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.json<{ job: { sources: unknown[] } }>().job.sources).toEqual([
+      { source: folder, exclude: ['*.tmp'], excludeCaches: true, excludeLargerThan: 1024 },
+      { source: `sqlite://${dbFile}`, tables: ['orders', 'customers'] },
+    ]);
+    const shown = await run(['job', 'show', 'Shop']);
+    expect(shown.stdout).toContain(`${folder} (excluding *.tmp, cache folders, files over 1.00 KiB)`);
+    expect(shown.stdout).toContain(`sqlite://${dbFile} (only tables orders, customers)`);
+
+    const ran = await run(['job', 'run', 'Shop', '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const made = ran.json<{ summary: { snapshots: { snapshotId: string; source: string }[] } }>().summary.snapshots;
+    expect(made.map((s) => s.source)).toEqual([folder, `sqlite://${dbFile}`]);
+
+    const listed = await airlock(['ls', '--repo', repo, made[0]!.snapshotId, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const names = listed.json<{ path: string; type: string }[]>().filter((e) => e.type === 'file').map((e) => e.path.split('/').at(-1));
+    expect(names).toEqual(['letter.txt']);
+
+    const restored = join(work, 'restored.db');
+    const back = await airlock(['restore', '--repo', repo, made[1]!.snapshotId, '--to', `sqlite://${restored}`]);
+    expect(back.code, back.stderr).toBe(0);
+    const copy = new Database(restored, { readonly: true });
+    const tables = copy.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
+    const orders = copy.prepare('SELECT count(*) AS n FROM orders').get() as { n: number };
+    copy.close();
+    expect(tables).toEqual(['customers', 'orders']);
+    expect(orders.n).toBe(2);
+  });
+
+  it('keeps the options through export and import, and a plain string source still loads', async () => {
+    const file = join(work, 'shop-jobs.json');
+    expect((await run(['job', 'export', '--out', file])).code).toBe(0);
+    const document = JSON.parse(await readFile(file, 'utf8')) as { jobs: Record<string, unknown>[] };
+    const older = { ...document.jobs[0], name: 'Shop (old form)', id: 'shop-old', sources: [folder] };
+    await writeFile(file, JSON.stringify({ ...document, jobs: [older, { ...document.jobs[0], name: 'Shop copy', id: 'shop-copy' }] }));
+    const imported = await run(['job', 'import', file]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const shown = await run(['job', 'list', '--json']);
+    const jobs = shown.json<{ name: string; sources: unknown[] }[]>();
+    expect(jobs.find((j) => j.name === 'Shop (old form)')?.sources).toEqual([folder]);
+    expect(jobs.find((j) => j.name === 'Shop copy')?.sources).toEqual(jobs.find((j) => j.name === 'Shop')?.sources);
+  });
+
+  it('refuses an option without a source before it, and one that does not fit the source', async () => {
+    const orphan = await run(['job', 'edit', 'Shop', '--exclude', '*.log']);
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toMatch(/--exclude applies to the --source given just before it/);
+    const misfit = await run(['job', 'edit', 'Shop', '--source', folder, '--tables', 'orders']);
+    expect(misfit.code).toBe(2);
+    expect(misfit.stderr).toMatch(/sources\.0\.tables: a table list is for a database source, not a folder/);
+    const missing = await run(['job', 'edit', 'Shop', '--source', `sqlite://${dbFile}`, '--tables', 'invoices']);
+    expect(missing.code, missing.stderr).toBe(0);
+    const ran = await run(['job', 'run', 'Shop']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/has no table "invoices"; it has "orders", "customers", "sessions"/);
+  });
+});

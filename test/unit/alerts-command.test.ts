@@ -22,6 +22,7 @@ function context(values: OptionValues, out: { said: string[]; results: unknown[]
   return {
     positionals: [],
     values,
+    optionOrder: [],
     json: false,
     signal: new AbortController().signal,
     progress: () => undefined,

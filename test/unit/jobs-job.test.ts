@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AirlockError } from '../../electron/engine/errors.ts';
 import { parseJob, parseTimeout, scheduleOf, type JobInput } from '../../electron/engine/jobs/job.ts';
+import { jobSource, sourceLocation, sourceOptions } from '../../electron/engine/jobs/job-source.ts';
 import { applyRetention, type RetentionPolicy } from '../../electron/engine/retention/policy.ts';
 
 function usageMessage(run: () => unknown): string {
@@ -110,6 +111,49 @@ describe('parseJob', () => {
 
   it('refuses unknown fields, so a typo in an imported file is not silently dropped', () => {
     expect(usageMessage(() => parseJob({ ...minimal, retires: 3 }))).toMatch(/retires/);
+  });
+});
+
+describe('per-source options', () => {
+  const withOptions: JobInput = {
+    ...minimal,
+    sources: [
+      { source: '/srv/office', exclude: ['*.tmp', 'node_modules/'], excludeCaches: true, excludeLargerThan: 500_000_000 },
+      { source: 'sqlite:///var/lib/app/app.db', tables: ['orders'] },
+      { source: 'mysql://backup@db1:3306/shop', tables: ['orders', 'customers'] },
+      'postgres://backup@db1:5432/shop',
+    ],
+  };
+
+  it('still takes every source as a plain string, and keeps it a string', () => {
+    expect(parseJob(minimal).sources).toEqual(minimal.sources);
+  });
+
+  it('takes exclusions for a folder and a table list for SQLite, MySQL and PostgreSQL, through the JSON round trip', () => {
+    const job = parseJob(withOptions);
+    expect(job.sources).toEqual(withOptions.sources);
+    expect(parseJob(JSON.parse(JSON.stringify(job)))).toEqual(job);
+    expect(sourceLocation(job.sources[0]!)).toBe('/srv/office');
+    expect(sourceOptions(job.sources[1]!)).toEqual({ tables: ['orders'] });
+    expect(sourceOptions(job.sources[3]!)).toEqual({});
+  });
+
+  it('refuses options that do not fit the source, naming the field', () => {
+    expect(usageMessage(() => parseJob({ ...minimal, sources: [{ source: '/srv/office', tables: ['orders'] }] }))).toMatch(/sources\.0\.tables: a table list is for a database source, not a folder/);
+    expect(usageMessage(() => parseJob({ ...minimal, sources: [{ source: 'sqlite:///a.db', exclude: ['*.tmp'] }] }))).toMatch(/sources\.0\.exclude: exclude is for a folder source, not a database/);
+    expect(usageMessage(() => parseJob({ ...minimal, sources: [{ source: 'sqlite:///a.db', tables: [] }] }))).toMatch(/sources\.0\.tables/);
+    expect(usageMessage(() => parseJob({ ...minimal, sources: [{ source: '/srv/office', excludeLargerThan: 0 }] }))).toMatch(/sources\.0\.excludeLargerThan/);
+    expect(usageMessage(() => parseJob({ ...minimal, sources: [{ source: 'relative/dir', exclude: ['x'] }] }))).toMatch(/sources\.0\.source: the folder "relative\/dir" must be an absolute path/);
+    expect(usageMessage(() => parseJob({ ...minimal, sources: [{ source: '/srv/office', exlude: ['x'] }] }))).toMatch(/exlude/);
+  });
+
+  it('counts a source listed twice, in either form, as a duplicate', () => {
+    expect(usageMessage(() => parseJob({ ...minimal, sources: ['/srv/office', { source: '/srv/office', excludeCaches: true }] }))).toMatch(/the same source is listed twice/);
+  });
+
+  it('stores a source without options as a plain string', () => {
+    expect(jobSource('/srv/office', { excludeCaches: false, exclude: undefined })).toBe('/srv/office');
+    expect(jobSource('/srv/office', { excludeCaches: true })).toEqual({ source: '/srv/office', excludeCaches: true });
   });
 });
 

@@ -7,17 +7,19 @@ import { definitionJson, parseJobDefinition, type Catalog, type DrillReportRecor
 import { AirlockError, exitCodes } from '../../engine/errors.ts';
 import { systemClock } from '../../engine/jobs/clock.ts';
 import { parseTimeout, scheduleOf, type DriveRef } from '../../engine/jobs/job.ts';
+import { describeSourceOptions, isFolderSource, jobSource, sourceLocation, sourceOptions, type JobSource, type SourceOptions } from '../../engine/jobs/job-source.ts';
 import { jobExecutor, JobRunner } from '../../engine/jobs/job-runner.ts';
 import type { JobRunSummary } from '../../engine/jobs/run-job.ts';
 import { describeSchedule, nextRuns, systemTimeZone } from '../../engine/jobs/schedule.ts';
 import { shortId } from '../../engine/repo/snapshot.ts';
 import { isDatabaseUrl } from '../../engine/sources/database-url.ts';
+import { parseSize } from '../../engine/sources/files/excludes.ts';
 import { driveName } from '../../engine/drives/drive.ts';
 import { driveRefsFor } from '../../engine/drives/locate.ts';
 import { systemDriveLister } from '../../engine/drives/system-drives.ts';
 import { waitForDrives } from '../../engine/drives/wait.ts';
 import { asDetails, cliActor } from '../audit-entry.ts';
-import { flag, listOption, stringOption, type Command, type CommandContext, type OptionValues } from '../command.ts';
+import { flag, listOption, stringOption, type Command, type CommandContext, type OptionGiven, type OptionValues } from '../command.ts';
 import { formatBytes, table } from '../format.ts';
 import { policyFrom } from './forget.ts';
 
@@ -67,6 +69,10 @@ const definitionOptions: ParseArgsOptionsConfig = {
   name: { type: 'string' },
   repo: { type: 'string', multiple: true },
   source: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'exclude-caches': { type: 'boolean' },
+  'exclude-larger-than': { type: 'string', multiple: true },
+  tables: { type: 'string', multiple: true },
   schedule: { type: 'string' },
   tz: { type: 'string' },
   ...Object.fromEntries(keepCounts.map((c) => [`keep-${c}`, { type: 'string' as const }])),
@@ -89,9 +95,17 @@ const definitionOptions: ParseArgsOptionsConfig = {
 };
 
 const definitionUsage =
-  '--repo R [--repo R2]… --source SRC [--source SRC2]… --schedule "EXPR" [--tz ZONE] [--keep-last|hourly|daily|weekly|monthly|yearly N]… ' +
+  '--repo R [--repo R2]… --source SRC [SOURCE OPTIONS] [--source SRC2 [SOURCE OPTIONS]]… --schedule "EXPR" [--tz ZONE] [--keep-last|hourly|daily|weekly|monthly|yearly N]… ' +
   '[--keep-within 30d] [--keep-tag T] [--timeout 2h] [--retries 3] [--missed catch-up|skip] [--priority N] [--no-check] ' +
   '[--read-data-subset 10% --read-data-every DAYS] [--drill-every DAYS [--drill-sample N] [--drill-scratch URL]] [--prune-every DAYS] [--passphrase-file FILE | --passphrase-file REPO=FILE]… [--paused] [--dry-run]';
+
+/** Said after the usage of `job add` and `job edit`. */
+const sourceOptionsHelp =
+  '\n\nSOURCE OPTIONS apply to the --source just before them. For a folder: --exclude PATTERN (gitignore-style, repeatable), --exclude-caches ' +
+  '(skip folders holding a CACHEDIR.TAG), --exclude-larger-than SIZE (e.g. 500M). For sqlite:///…, mysql:// or postgres://: --tables a,b ' +
+  '(back up only these tables). Example: --source /srv/docs --exclude "*.tmp" --source sqlite:///srv/app.db --tables orders,customers';
+
+const perSourceOptions = new Set(['exclude', 'exclude-caches', 'exclude-larger-than', 'tables']);
 
 function wholeNumber(values: OptionValues, name: string): number | undefined {
   const text = stringOption(values, name);
@@ -109,6 +123,49 @@ function percent(text: string): number {
 /** A source as the job stores it: folders made absolute (the daemon does not run where this command did), URLs as given. */
 function sourceText(text: string): string {
   return /^sqlite:/i.test(text) || isDatabaseUrl(text) || /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : resolve(text);
+}
+
+/** Adds one per-source option to the options of the source it follows. */
+function withOption(options: SourceOptions, given: OptionGiven, source: string): SourceOptions {
+  const value = given.value ?? '';
+  switch (given.name) {
+    case 'exclude':
+      return { ...options, exclude: [...(options.exclude ?? []), value] };
+    case 'exclude-caches':
+      return { ...options, excludeCaches: true };
+    case 'exclude-larger-than': {
+      const bytes = parseSize(value);
+      if (bytes === undefined || bytes <= 0) throw new AirlockError('USAGE', `--exclude-larger-than for ${source}: "${value}" is not a size; write it like 500M or 2G.`);
+      return { ...options, excludeLargerThan: bytes };
+    }
+    default: {
+      const tables = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+      if (tables.length === 0) throw new AirlockError('USAGE', `--tables for ${source} names no table; write them separated by commas, e.g. --tables orders,customers.`);
+      return { ...options, tables: [...(options.tables ?? []), ...tables] };
+    }
+  }
+}
+
+/** The --source list with the options that follow each one; undefined when no --source was given. */
+function sourcesFrom(order: readonly OptionGiven[]): JobSource[] | undefined {
+  const out: { location: string; options: SourceOptions }[] = [];
+  for (const given of order) {
+    if (given.name === 'source') out.push({ location: sourceText(given.value ?? ''), options: {} });
+    else if (perSourceOptions.has(given.name)) {
+      const current = out.at(-1);
+      if (current === undefined) {
+        throw new AirlockError('USAGE', `--${given.name} applies to the --source given just before it; put it after that source (with \`job edit\`, give the sources again: --source replaces the list).`);
+      }
+      current.options = withOption(current.options, given, current.location);
+    }
+  }
+  return out.length === 0 ? undefined : out.map((s) => jobSource(s.location, s.options));
+}
+
+/** "/srv/docs (excluding *.tmp)" for `job show`. */
+function sourceLine(entry: JobSource): string {
+  const options = describeSourceOptions(sourceOptions(entry), formatBytes);
+  return options === '' ? sourceLocation(entry) : `${sourceLocation(entry)} (${options})`;
 }
 
 /** `--passphrase-file FILE` for every repository, or `REPO=FILE` for one. */
@@ -131,14 +188,14 @@ function hasRetentionOption(values: OptionValues): boolean {
 const mountedDrives = systemDriveLister();
 
 /** Applies the command line to a definition (a new one when `base` is absent) and validates the result. */
-function definitionFrom(values: OptionValues, base: JobDefinition | { id: string; createdAt: string }): JobDefinition {
+function definitionFrom(values: OptionValues, order: readonly OptionGiven[], base: JobDefinition | { id: string; createdAt: string }): JobDefinition {
   const input: Record<string, unknown> = 'job' in base ? definitionJson(base) : { id: base.id, createdAt: base.createdAt, timeZone: systemTimeZone() };
   const name = stringOption(values, 'name');
   if (name !== undefined) input.name = name;
   const repos = listOption(values, 'repo').map((r) => resolve(r));
   if (repos.length > 0) input.repositories = repos;
-  const sources = listOption(values, 'source').map(sourceText);
-  if (sources.length > 0) input.sources = sources;
+  const sources = sourcesFrom(order);
+  if (sources !== undefined) input.sources = sources;
   const schedule = stringOption(values, 'schedule');
   if (schedule !== undefined) input.schedule = schedule;
   const tz = stringOption(values, 'tz');
@@ -198,7 +255,7 @@ function definitionFrom(values: OptionValues, base: JobDefinition | { id: string
  */
 function withDrives(definition: JobDefinition, previous: readonly DriveRef[]): JobDefinition {
   const { job } = definition;
-  const folders = job.sources.filter((src) => !/^[a-z][a-z0-9+.-]*:/i.test(src));
+  const folders = job.sources.map(sourceLocation).filter(isFolderSource);
   const drives = driveRefsFor([...job.repositories, ...folders], mountedDrives.list(), previous);
   const { drives: _old, ...rest } = job;
   return { ...definition, job: drives.length === 0 ? rest : { ...rest, drives } };
@@ -233,7 +290,7 @@ function describeDefinition(definition: JobDefinition, now: Date, count: number)
   const lines = [
     `Job "${job.name}" (id ${job.id})${job.paused ? ' — PAUSED' : ''}`,
     `  schedule:     ${describeSchedule(schedule)}  [${job.schedule}]`,
-    `  sources:      ${job.sources.join(', ')}`,
+    `  sources:      ${job.sources.map(sourceLine).join(', ')}`,
     `  repositories: ${job.repositories.join(', ')}`,
     `  retention:    ${retention}`,
     `  verification: ${verify.join('; ')}`,
@@ -270,7 +327,7 @@ function runJson(run: JobRun): Record<string, unknown> {
 export const jobAdd: Command = {
   name: 'job add',
   summary: 'Add a scheduled backup job (shows its next 5 run times before saving; --dry-run only shows them).',
-  usage: `airlock job add --name NAME ${definitionUsage}`,
+  usage: `airlock job add --name NAME ${definitionUsage}${sourceOptionsHelp}`,
   options: definitionOptions,
   run(ctx) {
     const catalog = requireCatalog(ctx);
@@ -283,7 +340,7 @@ export const jobAdd: Command = {
     ].filter((m) => m !== undefined);
     if (missing.length > 0) throw new AirlockError('USAGE', `A job needs ${missing.join(', ')}. Usage: airlock job add --name NAME ${definitionUsage}`);
     const now = new Date();
-    const definition = definitionFrom(ctx.values, { id: newJobId(catalog, name ?? 'job'), createdAt: now.toISOString() });
+    const definition = definitionFrom(ctx.values, ctx.optionOrder, { id: newJobId(catalog, name ?? 'job'), createdAt: now.toISOString() });
     const { lines, next } = describeDefinition(definition, now, 5);
     ctx.say(lines.join('\n'));
     const dryRun = flag(ctx.values, 'dry-run');
@@ -301,8 +358,8 @@ export const jobAdd: Command = {
 
 export const jobEdit: Command = {
   name: 'job edit',
-  summary: 'Change a job: only the options given change (--repo/--source replace the lists, any --keep-* replaces the retention policy).',
-  usage: `airlock job edit NAME [--name NEW] [${definitionUsage}] [--no-retention] [--no-timeout] [--check] [--no-read-data] [--no-drill] [--no-prune]`,
+  summary: 'Change a job: only the options given change (--repo/--source replace the lists, each source with the options given after it; any --keep-* replaces the retention policy).',
+  usage: `airlock job edit NAME [--name NEW] [${definitionUsage}] [--no-retention] [--no-timeout] [--check] [--no-read-data] [--no-drill] [--no-prune]${sourceOptionsHelp}`,
   options: {
     ...definitionOptions,
     'no-retention': { type: 'boolean' },
@@ -315,7 +372,7 @@ export const jobEdit: Command = {
   run(ctx) {
     const catalog = requireCatalog(ctx);
     const stored = findJob(catalog, jobName(ctx, 'job edit'));
-    const definition = definitionFrom(ctx.values, stored);
+    const definition = definitionFrom(ctx.values, ctx.optionOrder, stored);
     const { lines, next } = describeDefinition(definition, new Date(), 5);
     ctx.say(lines.join('\n'));
     const dryRun = flag(ctx.values, 'dry-run');

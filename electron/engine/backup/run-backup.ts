@@ -10,13 +10,14 @@ import { backupFiles, type FilesBackupResult } from '../sources/files/backup.ts'
 import type { ExcludeOptions } from '../sources/files/excludes.ts';
 import { describeConnection, type DatabaseConnection } from '../sources/database-url.ts';
 import { driverFor } from '../sources/databases.ts';
+import { keepOnlyTables } from '../sources/sqlite/select-tables.ts';
 import { copyConsistent } from '../sources/sqlite/snapshot.ts';
 import { TreeDumpWriter } from '../repo/stream-tree.ts';
 
 export type BackupSource =
   | { readonly kind: 'files'; readonly paths: readonly string[] }
-  | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'database'; readonly connection: DatabaseConnection };
+  | { readonly kind: 'sqlite'; readonly path: string; readonly tables?: readonly string[] | undefined }
+  | { readonly kind: 'database'; readonly connection: DatabaseConnection; readonly tables?: readonly string[] | undefined };
 
 export interface BackupRequest extends ExcludeOptions {
   readonly source: BackupSource;
@@ -53,15 +54,16 @@ async function findParent(repo: Repository, kind: SourceKind, sources: readonly 
 }
 
 /** Dumps a database straight into the repository, one stream per table; a failed dump stores no snapshot. */
-async function backupDatabase(repo: Repository, connection: DatabaseConnection, request: BackupRequest): Promise<{ result: FilesBackupResult; details: Record<string, unknown> }> {
+async function backupDatabase(repo: Repository, connection: DatabaseConnection, tables: readonly string[] | undefined, request: BackupRequest): Promise<{ result: FilesBackupResult; details: Record<string, unknown> }> {
   const writer = new TreeDumpWriter(repo);
-  const tables = new Map<string, number>();
+  const done = new Map<string, number>();
   const dump = await driverFor(connection.kind).dump(connection, writer, {
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(tables === undefined ? {} : { tables }),
     onProgress: (p) => {
-      tables.set(p.table, p.bytes);
-      const bytesDone = [...tables.values()].reduce((n, b) => n + b, 0);
-      request.onProgress?.({ phase: 'dump', current: p.table, bytesDone, itemsDone: tables.size });
+      done.set(p.table, p.bytes);
+      const bytesDone = [...done.values()].reduce((n, b) => n + b, 0);
+      request.onProgress?.({ phase: 'dump', current: p.table, bytesDone, itemsDone: done.size });
     },
   });
   const tree = await writer.finish();
@@ -94,7 +96,7 @@ export async function runBackup(repo: Repository, request: BackupRequest): Promi
     if (request.source.kind === 'files') {
       result = await backupFiles(repo, { ...request, paths: request.source.paths, parentTree: parent?.tree });
     } else if (request.source.kind === 'database') {
-      ({ result, details } = await backupDatabase(repo, request.source.connection, request));
+      ({ result, details } = await backupDatabase(repo, request.source.connection, request.source.tables, request));
     } else {
       const dbPath = resolve(request.source.path);
       // The online-backup copy is consistent even while another program writes; that copy is what is stored.
@@ -104,8 +106,10 @@ export async function runBackup(repo: Repository, request: BackupRequest): Promi
         ...(request.signal ? { signal: request.signal } : {}),
         onProgress: (done, total) => request.onProgress?.({ phase: 'copy database', current: dbPath, bytesDone: done, bytesTotal: total, itemsDone: 0 }),
       });
+      const { tables } = request.source;
+      if (tables !== undefined) keepOnlyTables(copy, tables, dbPath);
       result = await backupFiles(repo, { paths: [copy], signal: request.signal, onProgress: request.onProgress });
-      details = { sqlite: info };
+      details = { sqlite: info, ...(tables === undefined ? {} : { tables: [...tables] }) };
     }
     const manifest: SnapshotManifest = {
       version: 1,

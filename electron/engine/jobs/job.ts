@@ -1,33 +1,15 @@
 // The job definition: its zod schema (what the catalog stores and `job export` writes), validation, and timeout parsing.
 
-import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import { AirlockError } from '../errors.ts';
 import { isEmptyPolicy, type RetentionPolicy } from '../retention/policy.ts';
-import { isDatabaseUrl, parseDatabaseUrl } from '../sources/database-url.ts';
+import { isDatabaseUrl } from '../sources/database-url.ts';
+import { checkSource, jobSourceSchema, sourceLocation } from './job-source.ts';
 import { defaultBackoff } from './retry.ts';
 import { parseSchedule, resolveTimeZone, type Schedule } from './schedule.ts';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** A folder (absolute path), a SQLite file (sqlite:///abs/file.db) or a database server URL without a password. */
-export function checkSource(source: string): string | undefined {
-  if (/^sqlite:/i.test(source)) {
-    return /^sqlite:\/\/\/./i.test(source) ? undefined : 'a SQLite source is written sqlite:///absolute/path/to/file.db (three slashes before an absolute path)';
-  }
-  if (isDatabaseUrl(source)) {
-    try {
-      parseDatabaseUrl(source);
-      return undefined;
-    } catch (err) {
-      return messageOf(err);
-    }
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return `"${source}" is not a source Airlock can back up: use a folder, sqlite:///…, mysql://, mariadb:// or postgres://`;
-  // A relative folder would mean something else for the daemon, the app and the CLI, which run from different places.
-  return isAbsolute(source) ? undefined : `the folder "${source}" must be an absolute path`;
 }
 
 const snapshotCount = z.number().int().min(0);
@@ -117,19 +99,11 @@ export const jobSchema = z
       .min(1, 'the job needs a name')
       .max(100, 'a job name is at most 100 characters')
       .refine((name) => !/\p{Cc}/u.test(name), 'a job name cannot hold control characters'),
+    /** Each a plain location, or `{ source, exclude…, tables… }` with what of it is backed up (see job-source.ts). */
     sources: z
-      .array(
-        z
-          .string()
-          .trim()
-          .min(1)
-          .superRefine((source, ctx) => {
-            const problem = checkSource(source);
-            if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-          }),
-      )
+      .array(jobSourceSchema)
       .min(1, 'the job needs at least one source')
-      .refine(isUnique, 'the same source is listed twice'),
+      .refine((sources) => isUnique(sources.map(sourceLocation)), 'the same source is listed twice'),
     repositories: z
       .array(z.string().trim().min(1))
       .min(1, 'the job needs at least one repository')
@@ -167,7 +141,7 @@ export const jobSchema = z
       ctx.addIssue({ code: 'custom', path: ['schedule'], message: messageOf(err) });
     }
     for (const [i, drive] of (job.drives ?? []).entries()) {
-      if (!job.repositories.includes(drive.path) && !job.sources.includes(drive.path)) {
+      if (!job.repositories.includes(drive.path) && !job.sources.some((s) => sourceLocation(s) === drive.path)) {
         ctx.addIssue({ code: 'custom', path: ['drives', i, 'path'], message: `${drive.path} is neither a repository nor a source of the job` });
       }
     }

@@ -16,21 +16,23 @@ import { isDatabaseUrl, parseDatabaseUrl, type DatabaseConnection } from '../sou
 import { checkRepository } from '../verify/check.ts';
 import { runDrill, type DrillCheck } from '../verify/drill.ts';
 import type { Job } from './job.ts';
+import { excludeOptionsOf, sourceLocation, sourceOptions } from './job-source.ts';
 import { upkeepDue, upkeepHistory } from './upkeep-due.ts';
 import { isRetryable } from './retry.ts';
 
 /**
- * The one place where a job's source text becomes what the backup engine reads. Database servers are added here
- * when their backup is wired in; until then such a job fails with a sentence saying so.
+ * The one place where a job's source text becomes what the backup engine reads; `tables` (SQLite and database
+ * servers only, as the job's schema allows) narrows the backup to those tables.
  */
-export function backupSourceFor(text: string, databasePassword?: string): BackupSource {
+export function backupSourceFor(text: string, databasePassword?: string, tables?: readonly string[]): BackupSource {
+  const only = tables === undefined ? {} : { tables };
   const sqlite = /^sqlite:\/\/(\/.+)$/i.exec(text);
-  if (sqlite?.[1] !== undefined) return { kind: 'sqlite', path: decodeURIComponent(sqlite[1]) };
+  if (sqlite?.[1] !== undefined) return { kind: 'sqlite', path: decodeURIComponent(sqlite[1]), ...only };
   if (/^sqlite:/i.test(text)) {
     throw new AirlockError('USAGE', `"${text}" is not a SQLite source: write sqlite:///absolute/path/to/file.db (three slashes before an absolute path).`);
   }
   // The database password comes from the secret store or the environment the scheduler runs in, never from the stored job.
-  if (isDatabaseUrl(text)) return { kind: 'database', connection: parseDatabaseUrl(text, databasePassword ?? envDatabasePassword()) };
+  if (isDatabaseUrl(text)) return { kind: 'database', connection: parseDatabaseUrl(text, databasePassword ?? envDatabasePassword()), ...only };
   return { kind: 'files', paths: [text] };
 }
 
@@ -300,13 +302,22 @@ export async function runJob(job: Job, deps: RunJobDeps): Promise<JobRunSummary>
       const groups = new Set<string>();
       const failuresBefore = failures.length;
       let backupsFailed = false;
-      for (const source of job.sources) {
+      for (const entry of job.sources) {
+        const source = sourceLocation(entry);
+        const options = sourceOptions(entry);
         signal?.throwIfAborted();
         try {
           const outcome = await recordRun(
             catalog,
             { ...base, kind: 'backup', source },
-            async () => runBackup(repo, { source: backupSourceFor(where(source), await passwordOf(source)), tags: [jobTag(job)], signal, onProgress: deps.onProgress }),
+            async () =>
+              runBackup(repo, {
+                source: backupSourceFor(where(source), await passwordOf(source), options.tables),
+                ...excludeOptionsOf(options),
+                tags: [jobTag(job)],
+                signal,
+                onProgress: deps.onProgress,
+              }),
             (o) => ({ status: o.partial ? 'partial' : 'ok', snapshotId: o.snapshot.id, stats: o.snapshot.summary, warnings: o.warnings }),
           );
           catalog.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));

@@ -52,7 +52,8 @@ export interface VerifyOutcome {
 }
 
 export interface DatabaseDriver {
-  dump(conn: DatabaseConnection, writer: DumpWriter, opts: { readonly signal?: AbortSignal; readonly onProgress?: (p: TableProgress) => void }): Promise<DumpOutcome>;
+  /** With `tables`, only those tables (and what they need); a name the database lacks is a USAGE error. */
+  dump(conn: DatabaseConnection, writer: DumpWriter, opts: { readonly signal?: AbortSignal; readonly tables?: readonly string[]; readonly onProgress?: (p: TableProgress) => void }): Promise<DumpOutcome>;
   restore(reader: DumpReader, conn: DatabaseConnection, opts: RestoreRequest): Promise<RestoreOutcome>;
   exportSql(reader: DumpReader, out: Writable, opts: { readonly tables?: readonly string[]; readonly signal?: AbortSignal }): Promise<void>;
   /** Compares a database just restored from `reader` with the row counts and checksums recorded at backup. */

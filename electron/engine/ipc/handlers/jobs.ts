@@ -6,6 +6,7 @@ import type { Engine } from '../../create-engine.ts';
 import { driveRefsFor } from '../../drives/locate.ts';
 import { AirlockError } from '../../errors.ts';
 import { scheduleOf } from '../../jobs/job.ts';
+import { isFolderSource, jobSource, sourceLocation, sourceOptions } from '../../jobs/job-source.ts';
 import { describeSchedule, nextRuns, parseSchedule, systemTimeZone } from '../../jobs/schedule.ts';
 import { jobTag } from '../../jobs/run-job.ts';
 import { secretKeys } from '../../ports.ts';
@@ -33,13 +34,15 @@ function summaryOf(job: StoredJob['job']): string {
 async function infoOf(engine: Engine, stored: StoredJob): Promise<JobInfo> {
   const { job } = stored;
   const missing: string[] = [];
-  for (const source of job.sources) {
+  const sources = job.sources.map(sourceLocation);
+  for (const source of sources) {
     if (isDatabaseUrl(source) && (await engine.secrets.get(secretKeys.databasePassword(source))) === undefined) missing.push(source);
   }
   return {
     id: job.id,
     name: job.name,
-    sources: [...job.sources],
+    sources,
+    sourceOptions: Object.fromEntries(job.sources.flatMap((entry) => (typeof entry === 'string' ? [] : [[entry.source, sourceOptions(entry)]]))),
     repositories: [...job.repositories],
     schedule: job.schedule,
     timeZone: job.timeZone,
@@ -81,11 +84,15 @@ function newJobId(engine: Engine, name: string): string {
 /** The definition as the catalog stores it: repositories as absolute paths, the drives they lie on noted while plugged in. */
 function definitionOf(engine: Engine, fields: JobFields, id: string, createdAt: string, previous: StoredJob | undefined): ReturnType<typeof parseJobDefinition> {
   const repositories = fields.repositories.map(locationKey);
-  const folders = fields.sources.filter((s) => !/^[a-z][a-z0-9+.-]*:/i.test(s));
+  const folders = fields.sources.filter(isFolderSource);
   const drives = driveRefsFor([...repositories, ...folders], engine.drives.list(), previous?.job.drives ?? []);
   const passphraseFiles = Object.fromEntries(Object.entries(previous?.passphraseFiles ?? {}).filter(([r]) => repositories.includes(r)));
+  const { sourceOptions: options = {}, ...rest } = fields;
+  const unknown = Object.keys(options).filter((source) => !fields.sources.includes(source));
+  if (unknown.length > 0) throw new AirlockError('USAGE', `Options were given for ${unknown.join(', ')}, which is not a source of the job. Add the source, or remove its options.`);
   return parseJobDefinition({
-    ...fields,
+    ...rest,
+    sources: fields.sources.map((source) => jobSource(source, options[source] ?? {})),
     id,
     createdAt,
     repositories,

@@ -5,7 +5,7 @@ import type { ChannelOutput } from '../../../../shared/ipc/contract.ts';
 import type { Engine } from '../../create-engine.ts';
 import { AirlockError } from '../../errors.ts';
 import { formatCount, plural } from '../../health/wording.ts';
-import { checkSource } from '../../jobs/job.ts';
+import { checkSource } from '../../jobs/job-source.ts';
 import { secretKeys } from '../../ports.ts';
 import { isDatabaseUrl, parseDatabaseUrl, type DatabaseConnection } from '../../sources/database-url.ts';
 import { driverFor } from '../../sources/databases.ts';

@@ -24,7 +24,7 @@ export function FirstRunScreen() {
   const [repo, setRepo] = useState<RepositoryInfo>();
   const [created, setCreated] = useState(false);
   const [sheetDone, setSheetDone] = useState(false);
-  const [sources, setSources] = useState<SourcesValue>({ sources: [], passwords: {} });
+  const [sources, setSources] = useState<SourcesValue>({ sources: [], passwords: {}, options: {} });
   const [schedule, setSchedule] = useState<ScheduleDraft>(defaultScheduleDraft);
   const [name, setName] = useState(() => t('firstRun.defaultJobName'));
   const [runId, setRunId] = useState<string>();
@@ -41,6 +41,7 @@ export function FirstRunScreen() {
     const job = {
       name: name.trim(),
       sources: [...sources.sources],
+      sourceOptions: { ...sources.options },
       repositories: [repo.location],
       schedule: scheduleText(schedule),
       timeZone: 'local',

@@ -1,4 +1,4 @@
-// Creating or editing a job: name, sources, repositories, schedule, retention with preview, verification and missed runs, in one form.
+// Creating or editing a job: name, sources (and what of each), repositories, schedule, retention with preview, verification and missed runs, in one form.
 import { Button, Checkbox, Group, MultiSelect, NumberInput, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -36,7 +36,7 @@ export function JobEditor({ job, onSaved, onCancel }: { readonly job: JobInfo | 
   const client = useClient();
   const repos = useQuery('repositories.list', {});
   const [name, setName] = useState(job?.name ?? '');
-  const [sources, setSources] = useState<SourcesValue>({ sources: job?.sources ?? [], passwords: {} });
+  const [sources, setSources] = useState<SourcesValue>({ sources: job?.sources ?? [], passwords: {}, options: job?.sourceOptions ?? {} });
   const [repositories, setRepositories] = useState<string[]>(job?.repositories ?? []);
   const [schedule, setSchedule] = useState<ScheduleDraft>(job ? draftFromText(job.schedule) : defaultScheduleDraft);
   const [retention, setRetention] = useState<RetentionDraft>(draftFromPolicy(job?.retention ?? undefined));
@@ -66,6 +66,7 @@ export function JobEditor({ job, onSaved, onCancel }: { readonly job: JobInfo | 
     const fields: JobFields = {
       name: name.trim(),
       sources: [...sources.sources],
+      sourceOptions: Object.fromEntries(sources.sources.flatMap((s) => (sources.options[s] === undefined ? [] : [[s, sources.options[s]]]))),
       repositories: chosenRepos,
       schedule: scheduleText(schedule),
       timeZone: job?.timeZone ?? 'local',

@@ -14,6 +14,7 @@ import { useRuns } from '../../store/runs.ts';
 import { JobEditor } from './JobEditor.tsx';
 import { draftFromText } from './schedule-model.ts';
 import { useScheduleSummary } from './ScheduleBuilder.tsx';
+import { SourceOptionsSummary } from './SourceOptionsEditor.tsx';
 import { sourceKindOf, sourceLabel } from './source-model.ts';
 
 type JobInfo = ChannelOutput<'jobs.get'>;
@@ -41,9 +42,12 @@ function JobRow({ job, onEdit, onChanged }: { readonly job: JobInfo; readonly on
         <Text size="sm" dir="auto">{draft.preset === 'custom' ? job.scheduleSummary : summary(draft)}</Text>
         <Stack gap={2}>
           {job.sources.map((s) => (
-            <Text key={s} size="sm" c="dimmed">
-              {t(`sources.kind.${sourceKindOf(s)}`)}: <span dir="ltr">{sourceLabel(s)}</span>
-            </Text>
+            <Stack key={s} gap={0}>
+              <Text size="sm" c="dimmed">
+                {t(`sources.kind.${sourceKindOf(s)}`)}: <span dir="ltr">{sourceLabel(s)}</span>
+              </Text>
+              {job.sourceOptions[s] !== undefined && <SourceOptionsSummary options={job.sourceOptions[s]} />}
+            </Stack>
           ))}
         </Stack>
         {job.sourcesMissingPassword.length > 0 && <Text size="sm" c="red">{t('jobs.missingPasswords', { sources: job.sourcesMissingPassword.join(', ') })}</Text>}

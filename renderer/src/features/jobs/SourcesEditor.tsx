@@ -1,18 +1,21 @@
-// The sources of a job: the list, and a form to add a folder, a SQLite file, or a MySQL/MariaDB or PostgreSQL database with "Test connection".
+// The sources of a job: the list with what of each is backed up, and a form to add a folder, a SQLite file, or a MySQL/MariaDB or PostgreSQL database with "Test connection".
 import { ActionIcon, Alert, Button, Group, Paper, PasswordInput, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChannelOutput } from '../../../../shared/ipc/contract.ts';
+import type { ChannelOutput, SourceOptionsInput } from '../../../../shared/ipc/contract.ts';
 import { useClient } from '../../api/context.ts';
 import { toApiError } from '../../api/errors.ts';
 import { CheckIcon, DatabaseIcon, ErrorIcon, FileIcon, FolderIcon } from '../../components/icons.tsx';
 import { PathField } from '../../components/PathPicker.tsx';
+import { SourceOptionsEditor } from './SourceOptionsEditor.tsx';
 import { databaseFieldsProblem, databaseUrl, defaultPorts, sourceKindOf, sourceLabel, sqliteUrl, type DatabaseFields, type SourceKind } from './source-model.ts';
 
 export interface SourcesValue {
   readonly sources: readonly string[];
   /** Database passwords keyed by source URL; sent with the job, never shown again. */
   readonly passwords: Readonly<Record<string, string>>;
+  /** What of each source is backed up, keyed by source; a source not here is backed up whole. */
+  readonly options: Readonly<Record<string, SourceOptionsInput>>;
 }
 
 const kindIcon = { folder: <FolderIcon />, sqlite: <FileIcon />, mysql: <DatabaseIcon />, postgres: <DatabaseIcon /> } as const;
@@ -140,13 +143,22 @@ export function SourcesEditor({ value, onChange }: { readonly value: SourcesValu
         return (
           <Paper key={s} withBorder p="sm" radius="md">
             <Group wrap="nowrap" justify="space-between">
-              <Group wrap="nowrap" gap="sm" style={{ minWidth: 0 }}>
+              <Group wrap="nowrap" gap="sm" align="flex-start" style={{ minWidth: 0 }}>
                 {kindIcon[kind]}
                 <Stack gap={0} style={{ minWidth: 0 }}>
                   <Text size="xs" c="dimmed">{t(`sources.kind.${kind}`)}</Text>
                   <Text size="sm" dir="ltr" truncate title={sourceLabel(s)} ta="start">
                     {sourceLabel(s)}
                   </Text>
+                  <SourceOptionsEditor
+                    source={s}
+                    password={value.passwords[s]}
+                    value={value.options[s]}
+                    onChange={(options) => {
+                      const { [s]: _old, ...others } = value.options;
+                      onChange({ ...value, options: Object.keys(options).length === 0 ? others : { ...others, [s]: options } });
+                    }}
+                  />
                 </Stack>
               </Group>
               <ActionIcon
@@ -155,7 +167,8 @@ export function SourcesEditor({ value, onChange }: { readonly value: SourcesValu
                 aria-label={t('sources.remove', { source: sourceLabel(s) })}
                 onClick={() => {
                   const { [s]: _dropped, ...passwords } = value.passwords;
-                  onChange({ sources: value.sources.filter((x) => x !== s), passwords });
+                  const { [s]: _droppedOptions, ...options } = value.options;
+                  onChange({ sources: value.sources.filter((x) => x !== s), passwords, options });
                 }}
               >
                 ✕
@@ -168,7 +181,7 @@ export function SourcesEditor({ value, onChange }: { readonly value: SourcesValu
         <AddSourceForm
           onAdd={(source, password) => {
             if (!value.sources.includes(source)) {
-              onChange({ sources: [...value.sources, source], passwords: password === undefined ? value.passwords : { ...value.passwords, [source]: password } });
+              onChange({ ...value, sources: [...value.sources, source], passwords: password === undefined ? value.passwords : { ...value.passwords, [source]: password } });
             }
             setAdding(false);
           }}
