@@ -107,7 +107,7 @@ export const alertsSet: Command = {
     const settings = changed(loadAlertSettings(catalog), ctx.values);
     saveAlertSettings(catalog, settings, cliActor());
     ctx.result(settings);
-    ctx.say([...describe(settings), 'Saved. A running `airlock daemon` uses it from its next start.'].join('\n'));
+    ctx.say([...describe(settings), 'Saved. The Airlock app shows the same settings; a running `airlock daemon` or app uses them from its next start.'].join('\n'));
     return Promise.resolve(exitCodes.ok);
   },
 };

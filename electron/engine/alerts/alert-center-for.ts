@@ -5,9 +5,9 @@ import type { Clock } from '../jobs/clock.ts';
 import type { JsonLog } from '../jobs/json-log.ts';
 import { jobAnomalies } from '../jobs/status-report.ts';
 import { AlertCenter } from './alert-center.ts';
-import { loadAlertSettings } from './alert-settings.ts';
+import { loadAlertSettings, type AlertSettings } from './alert-settings.ts';
 import { desktopNotifier, type DesktopNotifications } from './desktop-notifier.ts';
-import { emailNotifier } from './email-notifier.ts';
+import { emailNotifier, type EmailNotifier } from './email-notifier.ts';
 import { logNotifier } from './log-notifier.ts';
 
 export interface AlertCenterSetup {
@@ -20,7 +20,15 @@ export interface AlertCenterSetup {
   readonly smtpPassword?: string | (() => Promise<string | undefined>) | undefined;
 }
 
-/** Reads the alert settings once: a change takes effect at the next start, as `airlock alerts set` says. */
+/** The relay alerts are mailed through under these settings; none when email is off. */
+export function alertEmailFor(settings: AlertSettings, smtpPassword: AlertCenterSetup['smtpPassword']): EmailNotifier | undefined {
+  return settings.email === undefined ? undefined : emailNotifier(settings.email, { password: smtpPassword });
+}
+
+/**
+ * Reads the alert settings once. The app's engine passes a change made in its Settings screen to `reconfigure` at
+ * once; another process (`airlock daemon`, after `airlock alerts set`) takes it at its next start.
+ */
 export function alertCenterFor(setup: AlertCenterSetup): AlertCenter {
   const { catalog, clock, log } = setup;
   const settings = loadAlertSettings(catalog);
@@ -29,7 +37,7 @@ export function alertCenterFor(setup: AlertCenterSetup): AlertCenter {
     clock,
     settings,
     notifiers: [logNotifier(log), ...(setup.desktop === undefined ? [] : [desktopNotifier(setup.desktop)])],
-    email: settings.email === undefined ? undefined : emailNotifier(settings.email, { password: setup.smtpPassword }),
+    email: alertEmailFor(settings, setup.smtpPassword),
     anomaliesFor: (jobId) => jobAnomalies(catalog, jobId, clock.now()),
     onDeliveryError: (message) => {
       log.write('error', 'alert.undelivered', { message });

@@ -21,7 +21,7 @@ export interface AlertCenterOptions {
   readonly settings: AlertSettings;
   /** Told of every alert at once: the desktop app's notifications and tray, the log. */
   readonly notifiers: readonly Notifier[];
-  /** Present when `settings.email` is: immediate alerts by their level, or only escalations plus the digest. */
+  /** Present when `settings.email` is (`reconfigure` replaces both): immediate alerts by their level, or only escalations plus the digest. */
   readonly email?: EmailNotifier | undefined;
   /** The job's anomalies after one of its runs finished (see health/anomalies); none when absent. */
   readonly anomaliesFor?: ((jobId: string) => readonly Anomaly[]) | undefined;
@@ -35,6 +35,10 @@ function messageOf(err: unknown): string {
 
 export class AlertCenter {
   private readonly options: AlertCenterOptions;
+  /** The settings and relay in use: from the options, until `reconfigure` gives new ones. */
+  private settings: AlertSettings;
+  private email: EmailNotifier | undefined;
+  private started = false;
   private readonly pending = new Set<Promise<void>>();
   /** Alerts since the last digest, for the digest. */
   private sinceDigest: Alert[] = [];
@@ -45,17 +49,31 @@ export class AlertCenter {
 
   constructor(options: AlertCenterOptions) {
     this.options = options;
+    this.settings = options.settings;
+    this.email = options.email;
     this.lastDigestAt = new Date(options.clock.now().getTime() - DAY_MS);
   }
 
   /** Arms the daily digest, when the settings ask for one. */
   start(): void {
+    this.started = true;
     this.armDigest();
   }
 
   stop(): void {
-    if (this.digestTimer !== undefined) this.options.clock.clearTimeout(this.digestTimer);
-    this.digestTimer = undefined;
+    this.started = false;
+    this.disarmDigest();
+  }
+
+  /**
+   * Uses new settings from now on (the app's Settings screen saved them), without a restart: the next alert goes to
+   * the new relay, and the digest timer follows the new time. Alerts already handed out are not sent again.
+   */
+  reconfigure(settings: AlertSettings, email: EmailNotifier | undefined): void {
+    this.settings = settings;
+    this.email = email;
+    this.disarmDigest();
+    if (this.started) this.armDigest();
   }
 
   /** Resolves once every alert handed out so far was delivered or failed. */
@@ -66,7 +84,8 @@ export class AlertCenter {
   /** Feed of the job runner's events: finished runs become alerts, and the job's anomalies are looked at. */
   runnerEvent(event: RunnerEvent): void {
     if (event.type !== 'finished') return;
-    const { catalog, settings, clock } = this.options;
+    const { catalog, clock } = this.options;
+    const { settings } = this;
     let jobName = event.jobId;
     let recent: ReturnType<Catalog['listJobRuns']> = [];
     try {
@@ -108,7 +127,7 @@ export class AlertCenter {
   /** Hands the alert to every notifier, and to email now or in the digest. */
   raise(alert: Alert): void {
     for (const notifier of this.options.notifiers) this.deliver(() => notifier.notify(alert), 'a notifier');
-    const { email, settings } = this.options;
+    const { email, settings } = this;
     this.sinceDigest.push(alert);
     if (email === undefined) return;
     if (settings.digest === undefined || alert.level === 'critical') this.deliver(() => email.notify(alert), 'the email relay');
@@ -132,7 +151,7 @@ export class AlertCenter {
     const message = digestMessage({ since, now, runs, alerts: this.sinceDigest });
     this.sinceDigest = [];
     this.lastDigestAt = now;
-    const { email } = this.options;
+    const { email } = this;
     if (email !== undefined) this.deliver(() => email.send(message), 'the email relay (daily digest)');
     else {
       const digest: Alert = { level: 'info', kind: 'digest', time: now, title: message.subject.replace(/^\[Airlock\] /, ''), message: message.text };
@@ -157,8 +176,13 @@ export class AlertCenter {
     void tracked.finally(() => this.pending.delete(tracked));
   }
 
+  private disarmDigest(): void {
+    if (this.digestTimer !== undefined) this.options.clock.clearTimeout(this.digestTimer);
+    this.digestTimer = undefined;
+  }
+
   private armDigest(): void {
-    const digest = this.options.settings.digest;
+    const digest = this.settings.digest;
     if (digest === undefined) return;
     const { clock } = this.options;
     const schedule = parseSchedule(`every day at ${digest.at}`, digest.timeZone);
