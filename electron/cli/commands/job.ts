@@ -8,6 +8,7 @@ import { AirlockError, exitCodes } from '../../engine/errors.ts';
 import { systemClock } from '../../engine/jobs/clock.ts';
 import { parseTimeout, scheduleOf, type DriveRef } from '../../engine/jobs/job.ts';
 import { describeSourceOptions, isFolderSource, jobSource, sourceLocation, sourceOptions, type JobSource, type SourceOptions } from '../../engine/jobs/job-source.ts';
+import { newJobId } from '../../engine/jobs/job-id.ts';
 import { jobExecutor, JobRunner } from '../../engine/jobs/job-runner.ts';
 import type { JobRunSummary } from '../../engine/jobs/run-job.ts';
 import { describeSchedule, nextRuns, systemTimeZone } from '../../engine/jobs/schedule.ts';
@@ -259,20 +260,6 @@ function withDrives(definition: JobDefinition, previous: readonly DriveRef[]): J
   const drives = driveRefsFor([...job.repositories, ...folders], mountedDrives.list(), previous);
   const { drives: _old, ...rest } = job;
   return { ...definition, job: drives.length === 0 ? rest : { ...rest, drives } };
-}
-
-/** A readable id from the name ("Office files" → office-files), made unique. */
-function newJobId(catalog: Catalog, name: string): string {
-  const slug =
-    name
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'job';
-  let id = slug;
-  for (let n = 2; catalog.getJob(id) !== undefined; n++) id = `${slug}-${n}`;
-  return id;
 }
 
 function describeDefinition(definition: JobDefinition, now: Date, count: number): { lines: string[]; next: Date[] } {

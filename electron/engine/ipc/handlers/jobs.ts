@@ -8,6 +8,7 @@ import { AirlockError } from '../../errors.ts';
 import { scheduleOf } from '../../jobs/job.ts';
 import { isFolderSource, jobSource, sourceLocation, sourceOptions } from '../../jobs/job-source.ts';
 import { describeSchedule, nextRuns, parseSchedule, systemTimeZone } from '../../jobs/schedule.ts';
+import { newJobId } from '../../jobs/job-id.ts';
 import { jobTag } from '../../jobs/run-job.ts';
 import { secretKeys } from '../../ports.ts';
 import { applyRetention, type RetentionPolicy } from '../../retention/policy.ts';
@@ -65,20 +66,6 @@ function storedJob(engine: Engine, id: string): StoredJob {
   const stored = engine.catalog.getJob(id);
   if (stored === undefined) throw new AirlockError('JOB_NOT_FOUND', `There is no job ${id}; it may have been removed in another window or by the command line.`);
   return stored;
-}
-
-/** A readable id from the name ("Office files" → office-files), made unique, as the command line makes them. */
-function newJobId(engine: Engine, name: string): string {
-  const slug =
-    name
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'job';
-  let id = slug;
-  for (let n = 2; engine.catalog.getJob(id) !== undefined; n++) id = `${slug}-${n}`;
-  return id;
 }
 
 /** The definition as the catalog stores it: repositories as absolute paths, the drives they lie on noted while plugged in. */
@@ -141,7 +128,7 @@ export const jobHandlers: HandlerMap<
   },
 
   async 'jobs.create'(engine, { job, sourcePasswords }) {
-    const definition = definitionOf(engine, job, newJobId(engine, job.name), engine.clock.now().toISOString(), undefined);
+    const definition = definitionOf(engine, job, newJobId(engine.catalog, job.name), engine.clock.now().toISOString(), undefined);
     const stored = engine.catalog.addJob(definition);
     await storePasswords(engine, sourcePasswords);
     engine.catalog.appendAudit({ actor: engine.actor, action: 'job.add', target: stored.job.id, details: { name: stored.job.name, ...asAuditDetails(definitionJson(definition)) } });
