@@ -25,8 +25,8 @@ export function asDetails(value: unknown): JsonObject {
  * Appends an entry for a command that changed something. The work is already done, so a catalog that cannot be
  * opened or written is a warning, not a failure of the command; nothing secret may be in `details`.
  */
-export function auditCommand(ctx: Pick<CommandContext, 'catalog' | 'warn'>, entry: Omit<AuditAppend, 'actor' | 'details'> & { readonly details: unknown }): void {
-  const catalog = ctx.catalog();
+export async function auditCommand(ctx: Pick<CommandContext, 'catalog' | 'warn'>, entry: Omit<AuditAppend, 'actor' | 'details'> & { readonly details: unknown }): Promise<void> {
+  const catalog = await ctx.catalog();
   if (catalog === undefined) return;
   try {
     catalog.appendAudit({ actor: cliActor(), action: entry.action, target: entry.target, details: asDetails(entry.details), ...(entry.time === undefined ? {} : { time: entry.time }) });

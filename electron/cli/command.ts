@@ -29,13 +29,15 @@ export interface CommandContext {
   repoLocation(option?: string): string;
   openRepository(option?: string): Promise<Repository>;
   passphrase(): Promise<string>;
-  /** The local catalog, or undefined (with a warning) when it cannot be opened: it is a cache, never a reason to skip a backup. */
-  catalog(): Catalog | undefined;
+  /**
+   * The local catalog, or undefined (with a warning) when it cannot be opened: it is a cache, never a reason to skip a
+   * backup. Asynchronous so that its code (SQLite, the job stores) loads only for commands that use it.
+   */
+  catalog(): Promise<Catalog | undefined>;
 }
 
+/** A command's code; its name and summary live in commands/index.ts so that listing them loads none of it. */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   readonly options: ParseArgsOptionsConfig;
   /** Returns the exit code (0 when omitted). */

@@ -32,7 +32,7 @@ function context(values: OptionValues, out: { said: string[]; results: unknown[]
     repoLocation: unused,
     openRepository: unused,
     passphrase: unused,
-    catalog: () => catalog,
+    catalog: () => Promise.resolve(catalog),
   };
 }
 

@@ -70,21 +70,17 @@ function changed(current: AlertSettings, values: OptionValues): AlertSettings {
 }
 
 export const alertsShow: Command = {
-  name: 'alerts show',
-  summary: 'Show where alerts go: the log, email through the local SMTP relay, escalation and the daily digest.',
   usage: 'airlock alerts show [--json]',
   options: {},
-  run(ctx) {
-    const settings = loadAlertSettings(requireCatalog(ctx));
+  async run(ctx) {
+    const settings = loadAlertSettings(await requireCatalog(ctx));
     ctx.result(settings);
     ctx.say(describe(settings).join('\n'));
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 export const alertsSet: Command = {
-  name: 'alerts set',
-  summary: 'Change where alerts go; only the options given change. Mail goes to the configured relay and nowhere else.',
   usage:
     'airlock alerts set [--smtp-host HOST] [--smtp-port 25] [--smtp-secure] [--smtp-user NAME] [--from ADDRESS] [--to ADDRESS]… ' +
     '[--email-level info|warning|critical] [--escalate-after N] [--digest HH:MM [--digest-tz ZONE]] [--no-digest] [--no-email]',
@@ -102,23 +98,21 @@ export const alertsSet: Command = {
     'no-digest': { type: 'boolean' },
     'no-email': { type: 'boolean' },
   },
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     const settings = changed(loadAlertSettings(catalog), ctx.values);
     saveAlertSettings(catalog, settings, cliActor());
     ctx.result(settings);
     ctx.say([...describe(settings), 'Saved. The Airlock app shows the same settings; a running `airlock daemon` or app uses them from its next start.'].join('\n'));
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 export const alertsTest: Command = {
-  name: 'alerts test',
-  summary: 'Send a test email through the configured SMTP relay, to check the settings.',
   usage: 'airlock alerts test',
   options: {},
   async run(ctx) {
-    const settings = loadAlertSettings(requireCatalog(ctx));
+    const settings = loadAlertSettings(await requireCatalog(ctx));
     if (settings.email === undefined) throw new AirlockError('USAGE', 'Email alerts are off. Set them up with `airlock alerts set --smtp-host HOST --from ADDRESS --to ADDRESS`.');
     await emailNotifier(settings.email, { password: process.env.AIRLOCK_SMTP_PASSWORD }).send({
       subject: '[Airlock] Test alert',
@@ -129,5 +123,3 @@ export const alertsTest: Command = {
     return exitCodes.ok;
   },
 };
-
-export const alertCommands: readonly Command[] = [alertsShow, alertsSet, alertsTest];

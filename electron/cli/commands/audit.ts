@@ -14,22 +14,20 @@ function shortDetails(details: Readonly<Record<string, unknown>>): string {
 }
 
 export const audit: Command = {
-  name: 'audit',
-  summary: 'Show the audit log (newest last); --verify checks its hash chain and exits 1 if an entry was altered, removed or reordered.',
   usage: 'airlock audit [--verify] [--limit N] [--json]',
   options: { verify: { type: 'boolean' }, limit: { type: 'string' } },
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     if (flag(ctx.values, 'verify')) {
       const result = catalog.verifyAudit();
       ctx.result(result);
       if (result.ok) {
         ctx.say(result.length === 0 ? 'The audit log is empty.' : `The audit log is intact: ${result.length} entr${result.length === 1 ? 'y' : 'ies'}, newest #${result.headSeq ?? 0} with hash ${result.head.slice(0, 16)}. Note this hash somewhere else to detect entries cut off its end later.`);
-        return Promise.resolve(exitCodes.ok);
+        return exitCodes.ok;
       }
       const where = result.seq === null ? 'at its end' : `at entry #${result.seq}`;
       process.stderr.write(`airlock audit: the audit log has been tampered with ${where}: ${result.reason}.\n`);
-      return Promise.resolve(exitCodes.error);
+      return exitCodes.error;
     }
     const limitText = stringOption(ctx.values, 'limit');
     const limit = limitText === undefined ? 50 : Number(limitText);
@@ -38,9 +36,9 @@ export const audit: Command = {
     ctx.result(entries);
     if (entries.length === 0) {
       ctx.say('The audit log is empty.');
-      return Promise.resolve(exitCodes.ok);
+      return exitCodes.ok;
     }
     ctx.say(table([['#', 'Time', 'Who', 'What', 'On', 'Details'], ...entries.map((e) => [String(e.seq), formatTime(e.time), e.actor, e.action, e.target, shortDetails(e.details)])]));
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };

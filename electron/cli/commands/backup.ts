@@ -31,8 +31,6 @@ async function parseSources(args: readonly string[], passwordFile: string | unde
 }
 
 export const backup: Command = {
-  name: 'backup',
-  summary: 'Back up folders, a SQLite database (sqlite:///path/to.db) or a MySQL/PostgreSQL database into the repository.',
   usage: 'airlock backup --repo DIR [--tag T]... [--exclude PATTERN]... [--exclude-caches] [--exclude-larger-than SIZE] <folder...| sqlite:///abs/file.db | mysql://user@host:port/db | postgres://user@host:port/db> [--all-databases] [--db-password-file FILE]',
   options: {
     tag: { type: 'string', multiple: true },
@@ -72,14 +70,14 @@ export const backup: Command = {
 
 /** One snapshot, recorded in the catalog; asks for a database password on a terminal only if the server wants one. */
 async function backupOne(ctx: CommandContext, repo: Repository, source: BackupSource, base: Omit<BackupRequest, 'source'>) {
-  const catalog = ctx.catalog();
+  const catalog = await ctx.catalog();
   const start = { kind: 'backup' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id, source: describeSource(source).sources.join(' ') };
   const run = (s: BackupSource) => recordRun(catalog, start, () => runBackup(repo, { ...base, source: s }), (o) => ({ status: o.partial ? 'partial' : 'ok', snapshotId: o.snapshot.id, stats: o.snapshot.summary, warnings: o.warnings }));
   const outcome = source.kind === 'database' ? await retryWithPrompt(source.connection, (connection) => run({ kind: 'database', connection })) : await run(source);
   catalog?.rememberRepository({ id: repo.id, location: repo.storage.location });
   catalog?.upsertSnapshot(repo.id, snapshotRecord(outcome.snapshot));
   const s = outcome.snapshot.summary;
-  auditCommand(ctx, {
+  await auditCommand(ctx, {
     action: 'backup',
     target: repo.storage.location,
     details: { source: start.source, snapshot: outcome.snapshot.id, partial: outcome.partial, tags: outcome.snapshot.tags, filesNew: s.filesNew, filesChanged: s.filesChanged, bytesAdded: s.bytesAdded },

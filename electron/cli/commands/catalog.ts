@@ -7,12 +7,10 @@ import { Repository } from '../../engine/repo/repository.ts';
 import { listOption, type Command } from '../command.ts';
 
 export const catalogRebuild: Command = {
-  name: 'catalog rebuild',
-  summary: 'Rebuild the local catalog\'s snapshot lists from the repositories (no backup depends on the catalog).',
   usage: 'airlock catalog rebuild [--repo DIR]... (default: every repository the catalog knows, or AIRLOCK_REPO)',
   options: { repo: { type: 'string', multiple: true } },
   async run(ctx) {
-    const catalog = ctx.catalog();
+    const catalog = await ctx.catalog();
     if (!catalog) throw new AirlockError('IO_ERROR', 'The catalog could not be opened; see the warning above.');
     const given = listOption(ctx.values, 'repo');
     const envRepo = process.env.AIRLOCK_REPO;

@@ -7,8 +7,6 @@ import { flag, stringOption, type Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
 
 export const check: Command = {
-  name: 'check',
-  summary: 'Verify the repository: structure always; --read-data decrypts and verifies every blob.',
   usage: 'airlock check --repo DIR [--read-data | --read-data-subset 10%]',
   options: { 'read-data': { type: 'boolean' }, 'read-data-subset': { type: 'string' } },
   async run(ctx) {
@@ -19,7 +17,7 @@ export const check: Command = {
     const lock = await repo.lock('shared', 'check');
     let report;
     try {
-      report = await recordRun(ctx.catalog(), { kind: 'check', repositoryLocation: repo.storage.location, repositoryId: repo.id }, () => checkRepository(repo, { readData, signal: ctx.signal, onProgress: ctx.progress }), (r) => ({
+      report = await recordRun(await ctx.catalog(), { kind: 'check', repositoryLocation: repo.storage.location, repositoryId: repo.id }, () => checkRepository(repo, { readData, signal: ctx.signal, onProgress: ctx.progress }), (r) => ({
         status: r.errors.length === 0 ? 'ok' : 'failed',
         warnings: r.warnings,
         ...(r.errors.length > 0 ? { error: { code: 'CORRUPT_DATA', message: `${r.errors.length} problem(s): ${r.errors.slice(0, 3).join(' ')}` } } : {}),

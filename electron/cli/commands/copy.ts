@@ -8,8 +8,6 @@ import { formatBytes } from '../format.ts';
 import { readSecret } from '../secrets.ts';
 
 export const copy: Command = {
-  name: 'copy',
-  summary: 'Copy snapshots (all, or those named) from --from to --repo; only missing data is written.',
   usage: 'airlock copy --from DIR --repo DIR [--from-passphrase-file FILE] [SNAP...]',
   options: { from: { type: 'string' }, 'from-passphrase-file': { type: 'string' } },
   async run(ctx) {

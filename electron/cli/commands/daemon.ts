@@ -2,7 +2,7 @@
 
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { catalogPath } from '../../engine/catalog/catalog.ts';
+import { catalogPath, type Catalog } from '../../engine/catalog/catalog.ts';
 import { AirlockError, exitCodes } from '../../engine/errors.ts';
 import { alertCenterFor } from '../../engine/alerts/alert-center-for.ts';
 import { systemDriveLister } from '../../engine/drives/system-drives.ts';
@@ -70,8 +70,6 @@ Start at boot:
     "At startup" running as the backup user. The wrapper's stop must end the process (Ctrl-C or SIGTERM).`;
 
 export const daemon: Command = {
-  name: 'daemon',
-  summary: 'Run the job scheduler headless (one per AIRLOCK_HOME; SIGTERM stops it cleanly); --install-service prints a systemd unit.',
   usage: `airlock daemon [--grace 30s] [--concurrency N] [--json] | airlock daemon --install-service\n\n${help}`,
   options: { 'install-service': { type: 'boolean' }, grace: { type: 'string' }, concurrency: { type: 'string' } },
   async run(ctx) {
@@ -89,6 +87,7 @@ export const daemon: Command = {
     const actor = `daemon:${currentUser()}@${hostname()}`;
     const drives = systemDriveLister();
     let log: JsonLog | undefined;
+    let opened: Catalog | undefined;
     await runDaemon({
       home,
       drives,
@@ -96,10 +95,10 @@ export const daemon: Command = {
       clock: systemClock,
       graceMs,
       concurrency,
-      openCatalog: () => {
-        const catalog = ctx.catalog();
-        if (catalog === undefined) throw new AirlockError('IO_ERROR', 'The scheduler needs the catalog, where jobs are kept, and it could not be opened; see the warning above.');
-        return catalog;
+      openCatalog: async () => {
+        opened = await ctx.catalog();
+        if (opened === undefined) throw new AirlockError('IO_ERROR', 'The scheduler needs the catalog, where jobs are kept, and it could not be opened; see the warning above.');
+        return opened;
       },
       openAlerts: (catalog, openedLog) => alertCenterFor({ catalog, clock: systemClock, log: openedLog, smtpPassword: process.env.AIRLOCK_SMTP_PASSWORD }),
       openLog: () =>
@@ -110,7 +109,7 @@ export const daemon: Command = {
           },
         })),
       execute: (stored, context, runId) => {
-        const catalog = ctx.catalog();
+        const catalog = opened;
         if (catalog === undefined) throw new AirlockError('IO_ERROR', 'The catalog is not open.');
         return jobExecutor({
           catalog,

@@ -7,8 +7,6 @@ import type { Command } from '../command.ts';
 const marks = { added: '+', removed: '-', modified: 'M', metadata: 'U' } as const;
 
 export const diff: Command = {
-  name: 'diff',
-  summary: 'Show what changed between two snapshots (+ added, - removed, M modified, U metadata only).',
   usage: 'airlock diff --repo DIR SNAP1 SNAP2',
   options: {},
   async run(ctx) {

@@ -9,8 +9,6 @@ import { exportSql } from '../../engine/sources/sqlite/export-sql.ts';
 import { stringOption, type Command } from '../command.ts';
 
 export const dump: Command = {
-  name: 'dump',
-  summary: 'Write a database snapshot as plain SQL on stdout (load it with sqlite3, mysql or psql).',
   usage: 'airlock dump --repo DIR SNAP [--tables a,b] > out.sql',
   options: { tables: { type: 'string' } },
   async run(ctx) {

@@ -36,8 +36,6 @@ export function policyFrom(values: OptionValues): RetentionPolicy {
 }
 
 export const forget: Command = {
-  name: 'forget',
-  summary: 'Remove snapshots that a retention policy does not keep (--dry-run shows why each is kept).',
   usage: 'airlock forget --repo DIR [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--keep-within 30d] [--keep-tag T] [--dry-run] [--prune]',
   options: {
     ...Object.fromEntries(counts.map((c) => [`keep-${c}`, { type: 'string' as const }])),
@@ -50,7 +48,7 @@ export const forget: Command = {
     const policy = policyFrom(ctx.values);
     const dryRun = flag(ctx.values, 'dry-run');
     const repo = await ctx.openRepository();
-    const catalog = dryRun ? undefined : ctx.catalog();
+    const catalog = dryRun ? undefined : await ctx.catalog();
     const start = { kind: 'forget' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id };
     const groups = await recordRun(catalog, start, () => forgetSnapshots(repo, policy, { dryRun }), () => ({ status: 'ok' }));
     const removed = groups.flatMap((g) => g.decisions.filter((d) => !d.keep));
@@ -60,9 +58,9 @@ export const forget: Command = {
     }
     if (catalog) await refreshSnapshots(catalog, repo);
     if (!dryRun && removed.length > 0) {
-      auditCommand(ctx, { action: 'forget', target: repo.storage.location, details: { policy, removed: removed.map((d) => d.snapshot.id), kept: groups.reduce((n, g) => n + g.decisions.filter((d) => d.keep).length, 0) } });
+      await auditCommand(ctx, { action: 'forget', target: repo.storage.location, details: { policy, removed: removed.map((d) => d.snapshot.id), kept: groups.reduce((n, g) => n + g.decisions.filter((d) => d.keep).length, 0) } });
     }
-    if (pruned) auditCommand(ctx, { action: 'prune', target: repo.storage.location, details: { ...pruned } });
+    if (pruned) await auditCommand(ctx, { action: 'prune', target: repo.storage.location, details: { ...pruned } });
     ctx.result({
       dryRun,
       groups: groups.map((g) => ({ key: JSON.parse(g.key) as unknown, decisions: g.decisions.map((d) => ({ id: d.snapshot.id, time: d.snapshot.time, keep: d.keep, reasons: d.reasons })) })),

@@ -6,8 +6,6 @@ import { stringOption, type Command } from '../command.ts';
 import { readSecret } from '../secrets.ts';
 
 export const init: Command = {
-  name: 'init',
-  summary: 'Create a new encrypted repository in a folder (a local disk or a USB drive).',
   usage: 'airlock init --repo DIR [--compression LEVEL]',
   options: { compression: { type: 'string' } },
   async run(ctx) {

@@ -27,8 +27,8 @@ import { policyFrom } from './forget.ts';
 /** Kept here too for callers that imported it from this module. */
 export { cliActor };
 
-export function requireCatalog(ctx: CommandContext): Catalog {
-  const catalog = ctx.catalog();
+export async function requireCatalog(ctx: Pick<CommandContext, 'catalog'>): Promise<Catalog> {
+  const catalog = await ctx.catalog();
   if (catalog === undefined) throw new AirlockError('IO_ERROR', 'The catalog, where jobs are kept, could not be opened; see the warning above.');
   return catalog;
 }
@@ -312,12 +312,10 @@ function runJson(run: JobRun): Record<string, unknown> {
 }
 
 export const jobAdd: Command = {
-  name: 'job add',
-  summary: 'Add a scheduled backup job (shows its next 5 run times before saving; --dry-run only shows them).',
   usage: `airlock job add --name NAME ${definitionUsage}${sourceOptionsHelp}`,
   options: definitionOptions,
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     const name = stringOption(ctx.values, 'name');
     const missing = [
       name === undefined ? '--name' : undefined,
@@ -339,13 +337,11 @@ export const jobAdd: Command = {
       ctx.say('Not saved (--dry-run).');
     }
     ctx.result({ saved: !dryRun, job: definitionJson(definition), nextRuns: next.map((d) => d.toISOString()) });
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 export const jobEdit: Command = {
-  name: 'job edit',
-  summary: 'Change a job: only the options given change (--repo/--source replace the lists, each source with the options given after it; any --keep-* replaces the retention policy).',
   usage: `airlock job edit NAME [--name NEW] [${definitionUsage}] [--no-retention] [--no-timeout] [--check] [--no-read-data] [--no-drill] [--no-prune]${sourceOptionsHelp}`,
   options: {
     ...definitionOptions,
@@ -356,8 +352,8 @@ export const jobEdit: Command = {
     'no-drill': { type: 'boolean' },
     'no-prune': { type: 'boolean' },
   },
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     const stored = findJob(catalog, jobName(ctx, 'job edit'));
     const definition = definitionFrom(ctx.values, ctx.optionOrder, stored);
     const { lines, next } = describeDefinition(definition, new Date(), 5);
@@ -376,17 +372,15 @@ export const jobEdit: Command = {
       ctx.say('Not saved (--dry-run).');
     }
     ctx.result({ saved: !dryRun, job: definitionJson(definition), nextRuns: next.map((d) => d.toISOString()) });
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 export const jobList: Command = {
-  name: 'job list',
-  summary: 'List the scheduled jobs with their next and last runs.',
   usage: 'airlock job list [--json]',
   options: {},
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     const now = new Date();
     const jobs = catalog.listJobs().map((stored) => {
       const { job } = stored;
@@ -403,7 +397,7 @@ export const jobList: Command = {
     );
     if (jobs.length === 0) {
       ctx.say('No jobs yet. Add one with `airlock job add --name NAME --repo DIR --source FOLDER --schedule "every day at 02:00"`.');
-      return Promise.resolve(exitCodes.ok);
+      return exitCodes.ok;
     }
     ctx.say(
       table([
@@ -416,17 +410,15 @@ export const jobList: Command = {
         ]),
       ]),
     );
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 export const jobShow: Command = {
-  name: 'job show',
-  summary: 'Show a job: its definition, next 5 run times and recent runs.',
   usage: 'airlock job show NAME [--json]',
   options: {},
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     const stored = findJob(catalog, jobName(ctx, 'job show'));
     const now = new Date();
     const { lines, next } = describeDefinition(stored, now, stored.job.paused ? 0 : 5);
@@ -463,17 +455,15 @@ export const jobShow: Command = {
         ),
       );
     }
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 export const jobRemove: Command = {
-  name: 'job remove',
-  summary: 'Remove a job. Its snapshots stay in the repositories, and its history in the catalog.',
   usage: 'airlock job remove NAME',
   options: {},
-  run(ctx) {
-    const catalog = requireCatalog(ctx);
+  async run(ctx) {
+    const catalog = await requireCatalog(ctx);
     const name = jobName(ctx, 'job remove');
     let target = name;
     let details: Record<string, string> = { name };
@@ -490,26 +480,24 @@ export const jobRemove: Command = {
     catalog.appendAudit({ actor: cliActor(), action: 'job.remove', target, details });
     ctx.result({ removed: target });
     ctx.say(`Removed the job "${details.name ?? name}". Its snapshots are still in its repositories.`);
-    return Promise.resolve(exitCodes.ok);
+    return exitCodes.ok;
   },
 };
 
 function pauseCommand(paused: boolean): Command {
   const verb = paused ? 'pause' : 'resume';
   return {
-    name: `job ${verb}`,
-    summary: paused ? 'Pause a job: no scheduled runs until it is resumed (it can still be run by hand).' : 'Resume a paused job; times missed while paused are not made up.',
     usage: `airlock job ${verb} NAME`,
     options: {},
-    run(ctx) {
-      const catalog = requireCatalog(ctx);
+    async run(ctx) {
+      const catalog = await requireCatalog(ctx);
       const stored = findJob(catalog, jobName(ctx, `job ${verb}`));
       const updated = catalog.setJobPaused(stored.job.id, paused);
       if (stored.job.paused !== paused) catalog.appendAudit({ actor: cliActor(), action: `job.${verb}`, target: stored.job.id, details: { name: stored.job.name } });
       ctx.result({ job: updated.job.id, paused: updated.job.paused });
       const next = paused ? undefined : nextRuns(scheduleOf(updated.job), new Date(), 1)[0];
       ctx.say(paused ? `Paused "${stored.job.name}".` : `Resumed "${stored.job.name}"${next === undefined ? '' : `; next run ${formatInZone(next, updated.job.timeZone)}`}.`);
-      return Promise.resolve(exitCodes.ok);
+      return exitCodes.ok;
     },
   };
 }
@@ -534,12 +522,10 @@ function sayOutcome(ctx: CommandContext, summary: JobRunSummary): void {
 }
 
 export const jobRun: Command = {
-  name: 'job run',
-  summary: 'Run a job now and wait for it; exit code as for backup (0 done, 3 partial, other codes on failure).',
   usage: 'airlock job run NAME [--json] [--progress auto|json|none]',
   options: {},
   async run(ctx) {
-    const catalog = requireCatalog(ctx);
+    const catalog = await requireCatalog(ctx);
     const stored = findJob(catalog, jobName(ctx, 'job run'));
     await waitForDrives(stored.job.drives ?? [], {
       drives: mountedDrives,
@@ -599,12 +585,10 @@ interface ExportDocument {
 }
 
 export const jobExport: Command = {
-  name: 'job export',
-  summary: 'Write jobs (all, or those named) as a readable JSON file, to set up a second site with `airlock job import`.',
   usage: 'airlock job export [NAME…] [--out FILE]',
   options: { out: { type: 'string', short: 'o' } },
   async run(ctx) {
-    const catalog = requireCatalog(ctx);
+    const catalog = await requireCatalog(ctx);
     const chosen = ctx.positionals.length === 0 ? catalog.listJobs() : ctx.positionals.map((name) => findJob(catalog, name));
     const document: ExportDocument = {
       format: 'airlock-jobs',
@@ -641,12 +625,10 @@ function jobsIn(document: unknown): unknown[] {
 }
 
 export const jobImport: Command = {
-  name: 'job import',
-  summary: 'Add the jobs of a file written by `airlock job export`; --replace updates jobs with the same names. All or nothing.',
   usage: 'airlock job import FILE [--replace] [--dry-run]',
   options: { replace: { type: 'boolean' }, 'dry-run': { type: 'boolean', short: 'n' } },
   async run(ctx) {
-    const catalog = requireCatalog(ctx);
+    const catalog = await requireCatalog(ctx);
     const [file, ...extra] = ctx.positionals;
     if (file === undefined || extra.length > 0) throw new AirlockError('USAGE', 'Name one file: airlock job import FILE.');
     let document: unknown;
@@ -704,5 +686,3 @@ export const jobImport: Command = {
     return exitCodes.ok;
   },
 };
-
-export const jobCommands: readonly Command[] = [jobAdd, jobEdit, jobList, jobShow, jobRemove, jobRun, jobPause, jobResume, jobExport, jobImport];

@@ -13,8 +13,6 @@ function newPassphrase(ctx: CommandContext): Promise<string> {
 }
 
 export const keyList: Command = {
-  name: 'key list',
-  summary: 'List the passphrase slots of the repository.',
   usage: 'airlock key list --repo DIR',
   options: {},
   async run(ctx) {
@@ -27,14 +25,12 @@ export const keyList: Command = {
 };
 
 export const keyAdd: Command = {
-  name: 'key add',
-  summary: 'Add another passphrase (from AIRLOCK_NEW_PASSPHRASE, --new-passphrase-file, or a prompt).',
   usage: 'airlock key add --repo DIR [--new-passphrase-file FILE]',
   options: { 'new-passphrase-file': { type: 'string' } },
   async run(ctx) {
     const repo = await ctx.openRepository();
     const id = await addKey(repo, await newPassphrase(ctx));
-    auditCommand(ctx, { action: 'key.add', target: repo.storage.location, details: { key: id, openedWith: repo.keyId } });
+    await auditCommand(ctx, { action: 'key.add', target: repo.storage.location, details: { key: id, openedWith: repo.keyId } });
     ctx.result({ added: id });
     ctx.say(`Added key ${id.slice(0, 8)}. Both passphrases now open the repository.`);
     return 0;
@@ -42,8 +38,6 @@ export const keyAdd: Command = {
 };
 
 export const keyRemove: Command = {
-  name: 'key remove',
-  summary: 'Remove a passphrase slot (not the one used to open the repository).',
   usage: 'airlock key remove --repo DIR KEY-ID',
   options: {},
   async run(ctx) {
@@ -51,7 +45,7 @@ export const keyRemove: Command = {
     if (!ref) throw new AirlockError('USAGE', 'Which key? Give its ID from `airlock key list`.');
     const repo = await ctx.openRepository();
     const removed = await removeKey(repo, ref);
-    auditCommand(ctx, { action: 'key.remove', target: repo.storage.location, details: { key: removed.id, openedWith: repo.keyId } });
+    await auditCommand(ctx, { action: 'key.remove', target: repo.storage.location, details: { key: removed.id, openedWith: repo.keyId } });
     ctx.result({ removed: removed.id });
     ctx.say(`Removed key ${removed.id.slice(0, 8)}; its passphrase no longer opens the repository.`);
     return 0;
@@ -59,14 +53,12 @@ export const keyRemove: Command = {
 };
 
 export const keyPasswd: Command = {
-  name: 'key passwd',
-  summary: 'Change the passphrase you opened the repository with.',
   usage: 'airlock key passwd --repo DIR [--new-passphrase-file FILE]',
   options: { 'new-passphrase-file': { type: 'string' } },
   async run(ctx) {
     const repo = await ctx.openRepository();
     const id = await changePassphrase(repo, await newPassphrase(ctx));
-    auditCommand(ctx, { action: 'key.passwd', target: repo.storage.location, details: { added: id, removed: repo.keyId } });
+    await auditCommand(ctx, { action: 'key.passwd', target: repo.storage.location, details: { added: id, removed: repo.keyId } });
     ctx.result({ added: id, removed: repo.keyId });
     ctx.say('Passphrase changed. The old one no longer opens the repository; no data was rewritten.');
     return 0;

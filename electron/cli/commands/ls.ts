@@ -7,8 +7,6 @@ import type { Command } from '../command.ts';
 import { formatBytes, formatTime } from '../format.ts';
 
 export const ls: Command = {
-  name: 'ls',
-  summary: 'List the files in a snapshot (ID, unique prefix, or "latest").',
   usage: 'airlock ls --repo DIR SNAP [PATH] [--long]',
   options: { long: { type: 'boolean', short: 'l' } },
   async run(ctx) {

@@ -19,8 +19,6 @@ function sqlitePath(url: string): string {
 }
 
 export const restore: Command = {
-  name: 'restore',
-  summary: 'Restore a snapshot into a folder (--target) or a database (--to sqlite:///abs/new.db, mysql://…/newdb, postgres://…/newdb).',
   usage: 'airlock restore --repo DIR SNAP (--target DIR [--include PATH]... | --to sqlite:///abs/new.db | --to mysql://user@host:port/newdb | --to postgres://user@host:port/newdb) [--tables a,b] [--schema-only | --data-only] [--overwrite] [--db-password-file FILE]',
   options: {
     target: { type: 'string' },
@@ -57,9 +55,9 @@ export const restore: Command = {
       };
       const lock = await repo.lock('shared', 'restore');
       try {
-        const outcome = await recordRun(ctx.catalog(), start, () => retryWithPrompt(target, (c) => restoreDatabase(repo, snap, c, request)), () => ({ status: 'ok', snapshotId: snap.id }));
+        const outcome = await recordRun(await ctx.catalog(), start, () => retryWithPrompt(target, (c) => restoreDatabase(repo, snap, c, request)), () => ({ status: 'ok', snapshotId: snap.id }));
         for (const w of outcome.warnings) ctx.warn(w);
-        auditCommand(ctx, { action: 'restore', target: repo.storage.location, details: { snapshot: snap.id, source: start.source, to: describeConnection(target), tables: tables ?? null, overwrite, rows: outcome.rows } });
+        await auditCommand(ctx, { action: 'restore', target: repo.storage.location, details: { snapshot: snap.id, source: start.source, to: describeConnection(target), tables: tables ?? null, overwrite, rows: outcome.rows } });
         ctx.result({ snapshot: snap.id, ...outcome });
         ctx.say(`Restored snapshot ${snap.id.slice(0, 8)} into database ${outcome.database}: ${outcome.tables} table(s), ${outcome.rows} row(s).`);
       } finally {
@@ -70,8 +68,8 @@ export const restore: Command = {
     if (to !== undefined) {
       const lock = await repo.lock('shared', 'restore');
       try {
-        const { path } = await recordRun(ctx.catalog(), start, () => restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
-        auditCommand(ctx, { action: 'restore', target: repo.storage.location, details: { snapshot: snap.id, source: start.source, to: `sqlite://${path}`, tables: tables ?? null, overwrite } });
+        const { path } = await recordRun(await ctx.catalog(), start, () => restoreSqlite(repo, snap, { target: sqlitePath(to), overwrite, tables, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
+        await auditCommand(ctx, { action: 'restore', target: repo.storage.location, details: { snapshot: snap.id, source: start.source, to: `sqlite://${path}`, tables: tables ?? null, overwrite } });
         ctx.result({ snapshot: snap.id, database: path });
         ctx.say(`Restored the database from snapshot ${snap.id.slice(0, 8)} to ${path}; its integrity check passed.`);
       } finally {
@@ -81,8 +79,8 @@ export const restore: Command = {
     }
     const lock = await repo.lock('shared', 'restore');
     try {
-      const result = await recordRun(ctx.catalog(), start, () => restoreFiles(repo, snap.tree, { target: target ?? '', include: listOption(ctx.values, 'include'), overwrite, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
-      auditCommand(ctx, {
+      const result = await recordRun(await ctx.catalog(), start, () => restoreFiles(repo, snap.tree, { target: target ?? '', include: listOption(ctx.values, 'include'), overwrite, signal: ctx.signal, onProgress: ctx.progress }), () => ({ status: 'ok', snapshotId: snap.id }));
+      await auditCommand(ctx, {
         action: 'restore',
         target: repo.storage.location,
         details: { snapshot: snap.id, source: start.source, to: target ?? '', include: listOption(ctx.values, 'include'), overwrite, files: result.files, bytes: result.bytes },

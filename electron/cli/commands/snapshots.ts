@@ -5,8 +5,6 @@ import type { Command } from '../command.ts';
 import { formatBytes, formatTime, table } from '../format.ts';
 
 export const snapshots: Command = {
-  name: 'snapshots',
-  summary: 'List the snapshots in the repository, oldest first.',
   usage: 'airlock snapshots --repo DIR [--json]',
   options: {},
   async run(ctx) {

@@ -5,8 +5,6 @@ import type { Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
 
 export const stats: Command = {
-  name: 'stats',
-  summary: 'Show how much the repository holds and how much deduplication and compression save.',
   usage: 'airlock stats --repo DIR [--json]',
   options: {},
   async run(ctx) {

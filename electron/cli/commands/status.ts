@@ -12,12 +12,10 @@ import { requireCatalog } from './job.ts';
 const levelMark = { critical: '!!', warning: ' !', info: '  ' } as const;
 
 export const status: Command = {
-  name: 'status',
-  summary: 'Are my backups OK? Every job with its state, last and next run, each repository\'s space, and warnings.',
   usage: 'airlock status [--json]',
   options: {},
   async run(ctx) {
-    const catalog = requireCatalog(ctx);
+    const catalog = await requireCatalog(ctx);
     const now = new Date();
     const report = await statusReport(catalog, { now, drives: systemDriveLister() });
     const holder = currentHolder(dirname(catalogPath()));

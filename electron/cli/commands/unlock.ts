@@ -4,8 +4,6 @@ import { removeLocks, staleReason } from '../../engine/repo/lock.ts';
 import { flag, type Command } from '../command.ts';
 
 export const unlock: Command = {
-  name: 'unlock',
-  summary: 'Remove stale locks left by a crashed or killed Airlock (--remove-all removes every lock).',
   usage: 'airlock unlock --repo DIR [--remove-all]',
   options: { 'remove-all': { type: 'boolean' } },
   async run(ctx) {

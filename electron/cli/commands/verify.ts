@@ -8,8 +8,6 @@ import { formatDuration } from '../format.ts';
 import { databaseConnection, retryWithPrompt } from '../secrets.ts';
 
 export const verify: Command = {
-  name: 'verify',
-  summary: 'Restore drill: restore a snapshot into a throw-away place (a scratch database for MySQL/PostgreSQL), compare, clean up.',
   usage: 'airlock verify --repo DIR SNAP [--scratch mysql://user@host:port/ | postgres://user@host:port/postgres] [--db-password-file FILE]',
   options: { scratch: { type: 'string' }, 'db-password-file': { type: 'string' } },
   async run(ctx) {
@@ -23,7 +21,7 @@ export const verify: Command = {
     try {
       const drill = (s: typeof scratch) => runDrill(repo, snap, { scratch: s, signal: ctx.signal, onProgress: ctx.progress });
       const start = { kind: 'drill' as const, repositoryLocation: repo.storage.location, repositoryId: repo.id, source: snap.sources.join(' ') };
-      const report = await recordRun(ctx.catalog(), start, () => (scratch ? retryWithPrompt(scratch, drill) : drill(undefined)), (r) => ({
+      const report = await recordRun(await ctx.catalog(), start, () => (scratch ? retryWithPrompt(scratch, drill) : drill(undefined)), (r) => ({
         status: r.ok ? 'ok' : 'failed',
         snapshotId: snap.id,
         ...(r.ok ? {} : { error: { code: 'VERIFY_FAILED', message: r.checks.filter((c) => !c.ok).map((c) => `${c.item}: ${c.detail}`).join('; ') } }),

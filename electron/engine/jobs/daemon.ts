@@ -204,7 +204,7 @@ export interface RunDaemonOptions extends Omit<DaemonOptions, 'catalog' | 'log'>
   /** Aborted by SIGTERM/SIGINT: the daemon then stops gracefully. */
   readonly signal: AbortSignal;
   /** Called once the lock is held; the caller closes the catalog. */
-  readonly openCatalog: () => Catalog;
+  readonly openCatalog: () => Promise<Catalog>;
   /** Called once the lock is held; closed when the daemon stops. */
   readonly openLog: () => JsonLog;
   /** Called once the catalog and the log are open, to build where alerts go. */
@@ -220,7 +220,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   let log: JsonLog | undefined;
   try {
     log = options.openLog();
-    const catalog = options.openCatalog();
+    const catalog = await options.openCatalog();
     const alerts = options.openAlerts?.(catalog, log);
     const daemon = new Daemon({ ...options, catalog, log, ...(alerts === undefined ? {} : { alerts }) });
     daemon.start();
