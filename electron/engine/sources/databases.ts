@@ -3,16 +3,6 @@
 import type { Writable } from 'node:stream';
 import type { DatabaseConnection, DatabaseKind } from './database-url.ts';
 import type { DumpReader, DumpWriter } from './dump-streams.ts';
-import { dumpMysql } from './mysql/dump.ts';
-import { exportMysqlSql } from './mysql/export-sql.ts';
-import { restoreMysql } from './mysql/restore.ts';
-import { dropMysqlDatabase, listMysqlDatabases } from './mysql/server.ts';
-import { verifyMysql } from './mysql/verify.ts';
-import { dumpPostgres } from './postgres/dump.ts';
-import { exportPostgresSql } from './postgres/export-sql.ts';
-import { restorePostgres } from './postgres/restore.ts';
-import { dropPostgresDatabase, listPostgresDatabases } from './postgres/server.ts';
-import { verifyPostgresRestore } from './postgres/verify.ts';
 
 export interface TableProgress {
   readonly table: string;
@@ -62,44 +52,70 @@ export interface DatabaseDriver {
   dropDatabase(conn: DatabaseConnection, name: string): Promise<void>;
 }
 
+/*
+ * Each method imports its driver's code when called: the MySQL and PostgreSQL clients weigh more than a small files
+ * backup's whole work, and every backup, restore and drill reaches this module.
+ */
 const postgres: DatabaseDriver = {
   async dump(conn, writer, opts) {
+    const { dumpPostgres } = await import('./postgres/dump.ts');
     const s = await dumpPostgres(conn, writer, opts);
     return { database: s.database, serverVersion: s.serverVersion, tables: s.tables, rows: s.rows, bytes: s.bytes, warnings: s.warnings };
   },
   async restore(reader, conn, opts) {
+    const { restorePostgres } = await import('./postgres/restore.ts');
     const s = await restorePostgres(reader, conn, opts);
     return { database: s.database, tables: s.tables, rows: s.rows, warnings: s.warnings };
   },
   async exportSql(reader, out, opts) {
+    const { exportPostgresSql } = await import('./postgres/export-sql.ts');
     // stdout must stay open: the CLI owns it.
     await exportPostgresSql(reader, out, { ...opts, end: false });
   },
-  verify: verifyPostgresRestore,
-  listDatabases: listPostgresDatabases,
-  dropDatabase: dropPostgresDatabase,
+  async verify(reader, conn, opts) {
+    const { verifyPostgresRestore } = await import('./postgres/verify.ts');
+    return verifyPostgresRestore(reader, conn, opts);
+  },
+  async listDatabases(conn, signal) {
+    const { listPostgresDatabases } = await import('./postgres/server.ts');
+    return listPostgresDatabases(conn, signal);
+  },
+  async dropDatabase(conn, name) {
+    const { dropPostgresDatabase } = await import('./postgres/server.ts');
+    await dropPostgresDatabase(conn, name);
+  },
 };
 
 const mysql: DatabaseDriver = {
   async dump(conn, writer, opts) {
+    const { dumpMysql } = await import('./mysql/dump.ts');
     const s = await dumpMysql(conn, writer, opts);
     const unsafe = s.notCrashConsistent.length > 0 ? [`Not crash-consistent unless locked (non-transactional engines): ${s.notCrashConsistent.join(', ')}.`] : [];
     return { database: s.database, serverVersion: s.server.version, tables: s.tables.length, rows: s.rows, bytes: s.bytes, warnings: [...unsafe, ...s.warnings] };
   },
   async restore(reader, conn, opts) {
+    const { restoreMysql } = await import('./mysql/restore.ts');
     const s = await restoreMysql(reader, conn, opts);
     const skipped = s.notRestored.length > 0 ? [`Not restored: ${s.notRestored.join(', ')}.`] : [];
     return { database: s.database, tables: s.tables.length, rows: s.rows, warnings: [...skipped, ...s.warnings] };
   },
   async exportSql(reader, out, opts) {
+    const { exportMysqlSql } = await import('./mysql/export-sql.ts');
     await exportMysqlSql(reader, out, opts);
   },
   async verify(reader, conn, opts) {
+    const { verifyMysql } = await import('./mysql/verify.ts');
     const tables = await verifyMysql(reader, conn, opts);
     return { ok: tables.every((t) => t.ok), tables: tables.map((t) => ({ table: t.table, ok: t.ok, rows: t.actualRows, expectedRows: t.expectedRows })) };
   },
-  listDatabases: listMysqlDatabases,
-  dropDatabase: dropMysqlDatabase,
+  async listDatabases(conn, signal) {
+    const { listMysqlDatabases } = await import('./mysql/server.ts');
+    return listMysqlDatabases(conn, signal);
+  },
+  async dropDatabase(conn, name) {
+    const { dropMysqlDatabase } = await import('./mysql/server.ts');
+    await dropMysqlDatabase(conn, name);
+  },
 };
 
 export function driverFor(kind: DatabaseKind): DatabaseDriver {
