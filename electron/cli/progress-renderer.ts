@@ -12,10 +12,14 @@ export function progressRenderer(mode: ProgressMode, now: () => number = Date.no
   let last = 0;
   let drawn = false;
   const interactive = mode === 'auto' && process.stderr.isTTY;
+  let lastPhase: string | undefined;
   const listener = (p: Progress) => {
     const t = now();
-    if (t - last < REDRAW_MS) return;
+    // Throttled, except the first report of a phase and the one that completes it: a reader waiting for 100% sees it.
+    const completes = p.bytesTotal !== undefined && p.bytesDone >= p.bytesTotal;
+    if (t - last < REDRAW_MS && p.phase === lastPhase && !completes) return;
     last = t;
+    lastPhase = p.phase;
     const elapsed = (t - started) / 1000;
     const rate = elapsed > 0 ? p.bytesDone / elapsed : 0;
     const eta = p.bytesTotal !== undefined && rate > 0 ? ((p.bytesTotal - p.bytesDone) / rate) * 1000 : undefined;
