@@ -38,7 +38,9 @@ async function buildMain(outDir: string): Promise<void> {
       minify: false,
       rolldownOptions: {
         external: (id) => id === 'electron' || nodeBuiltins.includes(id) || dependencies.some((d) => id === d || id.startsWith(`${d}/`)),
-        output: { format: 'es', entryFileNames: 'index.js' },
+        // One file: the engine's lazily imported parts (database drivers) are worth splitting for a short CLI run,
+        // not for a long-running app, and one file is what package.json "main" and the packaging expect.
+        output: { format: 'es', entryFileNames: 'index.js', codeSplitting: false },
       },
     },
   });
