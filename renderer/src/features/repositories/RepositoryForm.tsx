@@ -7,6 +7,7 @@ import { useClient, useQuery } from '../../api/context.ts';
 import { toApiError, type ApiError } from '../../api/errors.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { DriveIcon } from '../../components/icons.tsx';
+import { WeakSecretStorageNotice } from '../../components/WeakSecretStorageNotice.tsx';
 import { PathField } from '../../components/PathPicker.tsx';
 import { formatBytes } from '../../i18n/format.ts';
 import { useLocale } from '../../i18n/use-locale.ts';
@@ -129,6 +130,7 @@ export function RepositoryForm({ onDone, initialMode = 'create', initialPath = '
         </>
       )}
       <Checkbox label={t('repoForm.remember')} description={t('repoForm.rememberHelp')} checked={remember} onChange={(e) => { setRemember(e.currentTarget.checked); }} />
+      {remember && <WeakSecretStorageNotice />}
       {error && <ErrorNotice error={error} />}
       <Group justify="flex-end">
         <Button type="submit" disabled={!canSubmit} loading={busy}>

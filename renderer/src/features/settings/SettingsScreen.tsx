@@ -1,4 +1,4 @@
-// Settings: language, theme, notifications, start at login, and where Airlock keeps its own data.
+// Settings: language, theme, notifications, start at login, where Airlock keeps its own data, and whether remembered secrets are protected.
 import { Paper, SegmentedControl, Stack, Switch, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +6,7 @@ import type { ChannelInput } from '../../../../shared/ipc/contract.ts';
 import { useClient, useQuery } from '../../api/context.ts';
 import { toApiError, type ApiError } from '../../api/errors.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { WeakSecretStorageNotice } from '../../components/WeakSecretStorageNotice.tsx';
 import { languages } from '../../i18n/languages.ts';
 import { useSettings, type ThemeChoice } from '../../store/settings.ts';
 
@@ -32,6 +33,7 @@ export function SettingsScreen() {
       <Title order={2}>{t('nav.settings')}</Title>
       {error && <ErrorNotice error={error} />}
       {settings.error && <ErrorNotice error={settings.error} onRetry={settings.reload} />}
+      <WeakSecretStorageNotice />
       <Paper withBorder p="md" radius="md">
         <Stack gap="md">
           <Stack gap={4}>
