@@ -136,7 +136,7 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
       result.symlinks++;
     }
     // Folder times last, as writing into a folder changes its modification time.
-    for (const e of entries.filter((x) => x.node.type === 'dir').reverse()) await applyMetadata(toPath(e.path), e.node);
+    for (const e of entries.filter((x) => x.node.type === 'dir').reverse()) await applyMetadata(folderAt(toPath(e.path)), e.node);
   } catch (err) {
     throw describeIoError(err, `restoring into ${target}`);
   }
@@ -174,12 +174,7 @@ async function writeFile(repo: Repository, node: TreeNode, dest: string, options
       throw new AirlockError('VERIFY_FAILED', `${dest} did not match the checksum recorded at backup time; it was not restored. Run \`airlock check --read-data\`.`);
     }
     // Through the open handle: no path lookups, and nothing can swap the file in between.
-    if (node.uid !== undefined && node.gid !== undefined && process.getuid?.() === 0) {
-      await handle.chown(node.uid, node.gid).catch(() => undefined);
-    }
-    await handle.chmod(node.mode);
-    const mtime = new Date(node.mtimeMs);
-    await handle.utimes(mtime, mtime);
+    await applyMetadata(handle, node);
   } catch (err) {
     await handle.close();
     await rm(partial, { force: true });
@@ -194,11 +189,26 @@ async function writeFile(repo: Repository, node: TreeNode, dest: string, options
   await rename(partial, dest);
 }
 
-async function applyMetadata(path: string, node: TreeNode): Promise<void> {
+/** What metadata is set on: an open file (FileHandle has these methods) or a folder, by its path. */
+interface MetadataTarget {
+  chown(uid: number, gid: number): Promise<void>;
+  chmod(mode: number): Promise<void>;
+  utimes(atime: Date, mtime: Date): Promise<void>;
+}
+
+function folderAt(path: string): MetadataTarget {
+  return {
+    chown: (uid, gid) => chown(path, uid, gid),
+    chmod: (mode) => chmod(path, mode),
+    utimes: (atime, mtime) => utimes(path, atime, mtime),
+  };
+}
+
+async function applyMetadata(target: MetadataTarget, node: TreeNode): Promise<void> {
   if (node.uid !== undefined && node.gid !== undefined && process.getuid?.() === 0) {
-    await chown(path, node.uid, node.gid).catch(() => undefined);
+    await target.chown(node.uid, node.gid).catch(() => undefined);
   }
-  await chmod(path, node.mode);
+  await target.chmod(node.mode);
   const mtime = new Date(node.mtimeMs);
-  await utimes(path, mtime, mtime);
+  await target.utimes(mtime, mtime);
 }
