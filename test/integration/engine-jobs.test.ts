@@ -154,17 +154,23 @@ describe.skipIf(!available)('database passwords remembered by the app (needs Mar
   });
 });
 
+/** A job backing up a folder into a repository on USB drive BACKUP-USB-2, plugged in for now. */
+async function officeJobOnUsbDrive() {
+  const h = await harness();
+  const docs = join(h.work, 'docs');
+  await writeTree(docs, { 'a.txt': 'alpha\n' });
+  const mount = join(h.work, 'media', 'BACKUP-USB-2');
+  const repo = join(mount, 'airlock');
+  const usb: Drive = { uuid: '4f1c-9a2b', label: 'BACKUP-USB-2', mountPoint: mount };
+  h.drives.mounted = [usb];
+  await h.call('repositories.create', { path: repo, passphrase, remember: true });
+  const job = await h.call('jobs.create', { job: { name: 'Office', sources: [docs], repositories: [repo], schedule: 'daily at 04:00', timeZone: 'UTC' } });
+  return { h, repo, usb, job };
+}
+
 describe('runs that wait for an unplugged drive', () => {
   it('shows a run started by hand as queued, waiting for the drive, and runs it under the same id once the drive is plugged in', { timeout: 60_000 }, async () => {
-    const h = await harness();
-    const docs = join(h.work, 'docs');
-    await writeTree(docs, { 'a.txt': 'alpha\n' });
-    const mount = join(h.work, 'media', 'BACKUP-USB-2');
-    const repo = join(mount, 'airlock');
-    const usb: Drive = { uuid: '4f1c-9a2b', label: 'BACKUP-USB-2', mountPoint: mount };
-    h.drives.mounted = [usb];
-    await h.call('repositories.create', { path: repo, passphrase, remember: true });
-    const job = await h.call('jobs.create', { job: { name: 'Office', sources: [docs], repositories: [repo], schedule: 'daily at 04:00', timeZone: 'UTC' } });
+    const { h, repo, usb, job } = await officeJobOnUsbDrive();
     expect(h.engine.catalog.getJob(job.id)?.job.drives).toEqual([{ path: repo, relativePath: 'airlock', uuid: usb.uuid, label: usb.label }]);
 
     h.drives.mounted = [];
@@ -186,15 +192,7 @@ describe('runs that wait for an unplugged drive', () => {
   });
 
   it('holds the re-run of a run a crash interrupted until the drive is back, with an alert, and records what it repeats', { timeout: 60_000 }, async () => {
-    const h = await harness();
-    const docs = join(h.work, 'docs');
-    await writeTree(docs, { 'a.txt': 'alpha\n' });
-    const mount = join(h.work, 'media', 'BACKUP-USB-2');
-    const repo = join(mount, 'airlock');
-    const usb: Drive = { uuid: '4f1c-9a2b', label: 'BACKUP-USB-2', mountPoint: mount };
-    h.drives.mounted = [usb];
-    await h.call('repositories.create', { path: repo, passphrase, remember: true });
-    const job = await h.call('jobs.create', { job: { name: 'Office', sources: [docs], repositories: [repo], schedule: 'daily at 04:00', timeZone: 'UTC' } });
+    const { h, usb, job } = await officeJobOnUsbDrive();
     const { catalog } = h.engine;
     const crashed = catalog.queueJobRun({ jobId: job.id, trigger: 'scheduled', scheduledFor: new Date('2026-03-02T04:00:00Z') });
     catalog.startJobRun(crashed, 1);
