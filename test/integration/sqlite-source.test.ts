@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdt
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedDir } from '../helpers/files.ts';
+import { nobody, nobodySkipReason } from '../helpers/unprivileged.ts';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -425,8 +426,9 @@ describe('copyConsistent', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
-  it.skipIf(!asNobody)('reads a WAL database in a read-only folder, and names an unreadable file (run as an unprivileged user)', () => {
+  it('reads a WAL database in a read-only folder, and names an unreadable file (run as an unprivileged user)', (ctx) => {
+    const cannot = nobodySkipReason();
+    if (cannot !== undefined) ctx.skip(cannot);
     const dir = freshDir();
     chmodSync(root, 0o755);
     chmodSync(dir, 0o755);
@@ -452,7 +454,7 @@ describe('copyConsistent', () => {
           console.log(JSON.stringify({ ok: true, rows: info.tables[0].rows, private: info.viaPrivateCopy }));
         } catch (e) { console.log(JSON.stringify({ ok: false, code: e.code, message: e.message })); }
       `;
-      const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+      const child = spawnSync('setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
       expect(child.stderr).toBe('');
       return JSON.parse(child.stdout) as ReturnType<typeof run>;
     };
