@@ -5,7 +5,7 @@ import { Repository } from '../../electron/engine/repo/repository.ts';
 import type { Storage } from '../../electron/engine/repo/storage.ts';
 
 export const testPassphrase = 'correct horse battery staple';
-/** Only for tests: production key slots always use scrypt N = 2^17. */
+/** Only for tests: production key slots use defaultKdf (keys.ts). */
 export const cheapKdf = { N: 2 ** 10, r: 8, p: 1 };
 
 export function createRepository(storage: Storage | string, options: { packSize?: number } = {}): Promise<Repository> {

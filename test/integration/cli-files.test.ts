@@ -51,6 +51,15 @@ describe('files backup and restore through the CLI', () => {
     expect(init.code, init.stderr).toBe(0);
   });
 
+  it('protects the key slot with scrypt of full strength in at most 64 MiB of memory', async () => {
+    const [slot] = await readdir(join(repo, 'keys'));
+    const key = JSON.parse(await readFile(join(repo, 'keys', slot ?? ''), 'utf8')) as { N: number; r: number; p: number };
+    // The work a guess costs (N·p blocks of r) must not fall below N = 2^17, p = 1; the memory held while a
+    // repository opens (128·N·r bytes) must stay within 64 MiB, as it sets every command's peak memory.
+    expect(key.N * key.p * key.r).toBeGreaterThanOrEqual(2 ** 17 * 8);
+    expect(128 * key.N * key.r).toBeLessThanOrEqual(64 * 1024 * 1024);
+  });
+
   it('restores exactly what was backed up, metadata included, and proves it by checksum', async () => {
     const backup = await airlock(['backup', '--repo', repo, src, '--json', '--tag', 'first'], { env: env() });
     expect(backup.code, backup.stderr).toBe(0);
