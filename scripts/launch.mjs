@@ -59,10 +59,10 @@ export function nodeForProject() {
   };
 }
 
-/** Runs `script args...` under a suitable Node and exits with its status. */
-export function launch(script, args) {
+/** Runs `script args...` under a suitable Node, with extra `nodeFlags` if given, and exits with its status. */
+export function launch(script, args, nodeFlags = []) {
   const node = nodeForProject();
-  const flags = ['--disable-warning=ExperimentalWarning'];
+  const flags = ['--disable-warning=ExperimentalWarning', ...nodeFlags];
   // Node 22.12-22.17 strip TypeScript types only when asked; later versions do it by default.
   if (!typeStrippingIsDefault(node.version)) flags.push('--experimental-strip-types');
   const child = spawn(node.exe, [...flags, script, ...args], {
