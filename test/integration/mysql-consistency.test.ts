@@ -45,8 +45,9 @@ function recordingWriter(dir: string): { writer: DumpWriter; stored: string[] } 
     stored,
     writer: {
       async write(name: string, data: Readable | AsyncIterable<Uint8Array>) {
-        await inner.write(name, data);
+        const written = await inner.write(name, data);
         stored.push(name);
+        return written;
       },
     },
   };

@@ -32,10 +32,7 @@ afterEach(async () => {
 function holdingWriter(inner: DumpWriter, stream: (name: string) => boolean, hold: () => Promise<void>): DumpWriter {
   return {
     async write(name, data) {
-      if (!stream(name)) {
-        await inner.write(name, data);
-        return;
-      }
+      if (!stream(name)) return inner.write(name, data);
       const it = (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
       const first = await it.next();
       await hold();
@@ -43,7 +40,7 @@ function holdingWriter(inner: DumpWriter, stream: (name: string) => boolean, hol
         if (first.done !== true) yield first.value;
         for (let n = await it.next(); n.done !== true; n = await it.next()) yield n.value;
       }
-      await inner.write(name, rest());
+      return inner.write(name, rest());
     },
   };
 }

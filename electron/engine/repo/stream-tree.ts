@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Semaphore } from '../concurrency.ts';
 import { AirlockError } from '../errors.ts';
-import type { DumpReader, DumpWriter } from '../sources/dump-streams.ts';
+import type { DumpReader, DumpWriter, WrittenStream } from '../sources/dump-streams.ts';
 import { readContent, storeStream } from './content.ts';
 import type { Repository } from './repository.ts';
 import { isSafeName, type TreeNode } from './tree.ts';
@@ -35,7 +35,7 @@ export class TreeDumpWriter implements DumpWriter {
     this.time = repo.now().getTime();
   }
 
-  async write(name: string, data: Readable | AsyncIterable<Uint8Array>): Promise<void> {
+  async write(name: string, data: Readable | AsyncIterable<Uint8Array>): Promise<WrittenStream> {
     const parts = splitName(name);
     const base = parts.pop() ?? '';
     let folder = this.root;
@@ -54,6 +54,7 @@ export class TreeDumpWriter implements DumpWriter {
     this.stats.bytesAdded += stored.added;
     this.stats.blobsAdded += stored.blobsAdded;
     folder.files.set(base, { name: base, type: 'file', mode: 0o600, mtimeMs: this.time, size: stored.size, content: stored.content, sha256: stored.sha256 });
+    return { bytes: stored.size, sha256: stored.sha256 };
   }
 
   async finish(): Promise<string> {

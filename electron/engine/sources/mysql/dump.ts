@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { AirlockError, describeIoError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
-import type { DumpWriter } from '../dump-streams.ts';
+import type { DumpWriter, WrittenStream } from '../dump-streams.ts';
 import {
   databaseInfo,
   dumpColumn,
@@ -110,7 +110,7 @@ interface TableStream {
 }
 
 /** Streams one table's rows through the encoder with back-pressure from the writer to the server. */
-function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, bytes: number) => void, done: (digest: string, rows: number, bytes: number) => void): TableStream {
+function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, bytes: number) => void, done: (rows: number, bytes: number) => void): TableStream {
   let ended = false;
   let sourceError: unknown;
   let query: RowQuery | undefined;
@@ -150,7 +150,7 @@ function tableStream(w: MysqlSession, t: PlannedTable, onChunk: (rows: number, b
       if (stream.destroyed) return;
       encoder.flush();
       ended = true;
-      done(encoder.digest(), encoder.rows, encoder.bytes);
+      done(encoder.rows, encoder.bytes);
       stream.push(null);
     },
     onError: fail,
@@ -301,14 +301,15 @@ export async function dumpMysql(conn: DatabaseConnection, writer: DumpWriter, op
         const t = queue.shift();
         if (!t || failure) return;
         const rowsTotal = t.info.rowsEstimate;
-        let result: { digest: string; rows: number; bytes: number } | undefined;
+        let result: { rows: number; bytes: number } | undefined;
+        let written: WrittenStream;
         const handle = tableStream(w, t, (rows, bytes) => {
           opts.onProgress?.({ table: t.info.name, rows, bytes, rowsTotal });
-        }, (digest, rows, bytes) => {
-          result = { digest, rows, bytes };
+        }, (rows, bytes) => {
+          result = { rows, bytes };
         });
         try {
-          await writer.write(t.stream, handle.stream);
+          written = await writer.write(t.stream, handle.stream);
           if (!result) throw new Error(`the rows of table "${t.info.name}" ended early`);
         } catch (err) {
           const source = handle.sourceError() ?? (isDriverError(err) ? err : undefined);
@@ -325,7 +326,7 @@ export async function dumpMysql(conn: DatabaseConnection, writer: DumpWriter, op
           stream: t.stream,
           rows: result.rows,
           bytes: result.bytes,
-          sha256: result.digest,
+          sha256: written.sha256,
           ordered: t.orderBy.length > 0,
           orderBy: [...t.orderBy],
           transactional: t.info.transactional,

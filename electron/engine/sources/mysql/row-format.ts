@@ -6,8 +6,6 @@
 // server's text form rounds them (0.1+0.2 prints as 0.3), so they are read as WKB of POINT(x, 0) — the exact IEEE
 // value — and written as the shortest decimal that parses back to the same double.
 
-import { createHash, type Hash } from 'node:crypto';
-
 /** How a column's value arrives from the dump query and becomes field bytes. */
 export type ColumnEncoding = 'raw' | 'double';
 
@@ -29,14 +27,13 @@ export function formatDouble(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
 
-/** Serialises rows into the data stream format, emitting chunks of about `chunkSize` bytes and hashing what it emits. */
+/** Serialises rows into the data stream format, emitting chunks of about `chunkSize` bytes. */
 export class RowEncoder {
   rows = 0;
   bytes = 0;
   private readonly encodings: readonly ColumnEncoding[];
   private readonly chunkSize: number;
   private readonly emit: (chunk: Buffer) => void;
-  private readonly hash: Hash = createHash('sha256');
   private buf: Buffer;
   private pos = 0;
   /** Whether every column is copied as sent (no doubles), which lets addPayload copy a whole row at once. */
@@ -215,15 +212,9 @@ export class RowEncoder {
     if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
     this.bytes += chunk.length;
-    this.hash.update(chunk);
     this.buf = Buffer.allocUnsafe(this.chunkSize);
     this.pos = 0;
     this.emit(chunk);
-  }
-
-  /** sha256 of every byte emitted; call after the last flush. */
-  digest(): string {
-    return this.hash.digest('hex');
   }
 
   private reserve(n: number): void {
@@ -232,7 +223,6 @@ export class RowEncoder {
       // A row may straddle chunks; the stream is a byte stream, so that is fine.
       const chunk = this.buf.subarray(0, this.pos);
       this.bytes += chunk.length;
-      this.hash.update(chunk);
       this.emit(chunk);
     }
     this.buf = Buffer.allocUnsafe(Math.max(this.chunkSize, n));

@@ -61,7 +61,11 @@ interface ReadBack {
 /** Reads a table from the target exactly as the dump read it from the source. */
 function readBack(s: MysqlSession, t: DumpTable, m: ManifestTable, withMultiset: boolean): Promise<ReadBack> {
   const multiset = withMultiset ? new LineMultiset() : undefined;
-  const encoder = new RowEncoder(t.columns.map((c) => c.encoding), (chunk) => multiset?.addChunk(chunk));
+  const hash = createHash('sha256');
+  const encoder = new RowEncoder(t.columns.map((c) => c.encoding), (chunk) => {
+    hash.update(chunk);
+    multiset?.addChunk(chunk);
+  });
   const order = m.orderBy.length > 0 ? ` ORDER BY ${m.orderBy.map(quoteIdent).join(', ')}` : '';
   const sql = `SELECT ${t.columns.length === 0 ? '1' : t.columns.map(selectExpression).join(', ')} FROM ${quoteIdent(t.name)}${order}`;
   return new Promise((resolve, reject) => {
@@ -71,7 +75,7 @@ function readBack(s: MysqlSession, t: DumpTable, m: ManifestTable, withMultiset:
       },
       onEnd() {
         encoder.flush();
-        resolve({ rows: encoder.rows, sha256: encoder.digest(), multiset: multiset?.value() });
+        resolve({ rows: encoder.rows, sha256: hash.digest('hex'), multiset: multiset?.value() });
       },
       onError: reject,
     });

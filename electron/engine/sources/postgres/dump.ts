@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { AirlockError } from '../../errors.ts';
 import { describeConnection, type DatabaseConnection } from '../database-url.ts';
-import type { DumpWriter } from '../dump-streams.ts';
+import type { DumpWriter, WrittenStream } from '../dump-streams.ts';
 import { readCatalog } from './catalog.ts';
 import { describePgError, openSession, type Session } from './connect.ts';
 import {
@@ -214,8 +214,9 @@ async function dumpPart(session: Session, conn: DatabaseConnection, writer: Dump
     progress.add(t, rows - seenRows, m.bytes - seenBytes);
     seenRows = rows;
     seenBytes = m.bytes;
-  });
+  }, { sha256: false });
   let rows: number;
+  let written: WrittenStream;
   try {
     const copy = session.client.query(copyTo(copyQuery(t, range)));
     const flowing = pipeline(copy, meter);
@@ -223,14 +224,14 @@ async function dumpPart(session: Session, conn: DatabaseConnection, writer: Dump
       meter.destroy(err as Error);
       throw err;
     });
-    await Promise.all([flowing, stored]);
+    [, written] = await Promise.all([flowing, stored]);
     // The server's own count (COPY n); the estimate shown so far is corrected to it.
     rows = copy.rowCount;
     progress.add(t, rows - seenRows, 0);
   } catch (err) {
     throw describePgError(err, conn, `dumping table ${label}`);
   }
-  return { stream, from: range.from, to: range.to, rows, bytes: meter.bytes, sha256: meter.digest() };
+  return { stream, from: range.from, to: range.to, rows, bytes: written.bytes, sha256: written.sha256 };
 }
 
 async function openWorker(conn: DatabaseConnection, snapshot: string, signal: AbortSignal): Promise<Session> {
@@ -339,17 +340,17 @@ export async function dumpPostgres(conn: DatabaseConnection, writer: DumpWriter,
     const dumpLargeObjects = async (): Promise<DumpManifest['largeObjects']> => {
       if (largeObjects.length === 0) return null;
       let bytes = 0;
-      const meter = new StreamMeter();
+      let written: WrittenStream;
       try {
         const source = Readable.from(encodeLargeObjects(main.client, largeObjects, (n) => {
           bytes += n;
           opts.onProgress?.({ table: '(large objects)', rows: 0, bytes });
         }));
-        await Promise.all([pipeline(source, meter), writer.write(largeObjectsName, meter)]);
+        written = await writer.write(largeObjectsName, source);
       } catch (err) {
         throw describePgError(err, conn, 'dumping large objects');
       }
-      return { count: largeObjects.length, bytes, sha256: meter.digest() };
+      return { count: largeObjects.length, bytes, sha256: written.sha256 };
     };
 
     const sequenceValues = await readSequenceValues(main, sequences).catch((err: unknown) => {
