@@ -7,7 +7,7 @@ import { BlobIndex, decodeIndex, encodeIndex, type BlobLocation, type IndexedPac
 import { decompress, maybeCompress } from './compression.ts';
 import { decodeConfig, encodeConfig, newConfig, readConfigHeader, type ConfigOptions, type RepositoryConfig } from './config.ts';
 import type { KeyObject } from 'node:crypto';
-import { contentId, keyObject, newMasterKey, open, randomId, seal, splitMasterKey, type MasterKey } from './crypto.ts';
+import { contentId, envelopeOverhead, keyObject, newMasterKey, open, randomId, seal, splitMasterKey, type MasterKey } from './crypto.ts';
 import { createKeyFile, defaultKdf, serializeKeyFile, unlockMasterKey, type KdfParams } from './keys.ts';
 import { RepositoryLock, type LockKind } from './lock.ts';
 import { PackWriter, type BlobType } from './pack.ts';
@@ -52,6 +52,11 @@ export class Repository {
   /** Blobs being compressed or sitting in an unfinished pack: saving them again must not store a second copy. */
   private readonly pending = new Map<string, PendingBlob>();
   private readonly flushes = new Set<Promise<void>>();
+  /**
+   * Pack buffers written out and ready to fill again: the same two or three serve a whole backup. A new buffer per
+   * pack (and before that, one per blob) left malloc's heap fragmented by over 100 MB on 47,000 small files.
+   */
+  private readonly spareBuffers: Buffer[] = [];
   /**
    * One pack written at a time: while it is being written, whoever fills the next pack waits. That keeps memory at
    * about two packs however slow the drive, and keeps what is durable close behind what was read.
@@ -170,21 +175,29 @@ export class Repository {
     this.pending.set(id, { type });
     let added: number;
     try {
-      const { bytes, compressed } = await maybeCompress(data, this.config.compressionLevel);
-      const envelope = seal(this.sealKey, bytes, 'blob');
-      let writer = this.writers.get(type);
-      if (!writer) {
-        writer = new PackWriter();
-        this.writers.set(type, writer);
-      }
-      writer.add(id, type, compressed, data.length, envelope);
-      added = envelope.length;
+      const compressing = maybeCompress(data, this.config.compressionLevel);
+      const { bytes, compressed } = compressing instanceof Promise ? await compressing : compressing;
+      // Sealed with no await since compressing: small data's compressed bytes live in a buffer the next
+      // compression reuses.
+      const writer = this.writerFor(type);
+      added = writer.seal(this.sealKey, id, type, compressed, data.length, bytes);
       if (writer.byteLength >= this.config.packSize) await this.flushPack(type);
     } catch (err) {
       this.pending.delete(id);
       throw err;
     }
     return { id, added };
+  }
+
+  private writerFor(type: BlobType): PackWriter {
+    let writer = this.writers.get(type);
+    if (!writer) {
+      const { packSize, chunker } = this.config;
+      // Room for a full pack and then one more chunk; a blob larger than that (a big tree) grows the buffer.
+      writer = new PackWriter(this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(packSize + chunker.maxSize + envelopeOverhead));
+      this.writers.set(type, writer);
+    }
+    return writer;
   }
 
   /**
@@ -208,9 +221,13 @@ export class Repository {
   }
 
   private async writePack(writer: PackWriter): Promise<void> {
-    const { id: packId, bytes, blobs } = writer.finish(this.key.encryption);
+    const { id: packId, bytes, blobs } = writer.finish(this.sealKey);
     try {
-      await this.storage.write('data', packId, bytes);
+      try {
+        await this.storage.write('data', packId, bytes);
+      } finally {
+        this.spareBuffers.push(writer.buffer);
+      }
       // One index file per pack: a backup killed at any moment leaves every finished pack usable by the next run.
       await this.writeIndexFile([{ packId, blobs }]);
     } catch (err) {

@@ -20,7 +20,8 @@ export interface Storage {
   create(): Promise<void>;
   /**
    * Writes a whole file atomically and durably: after it returns, a crash never leaves a partial file under `name`.
-   * `data` may come in parts (a pack's blobs), written in order without being copied together first.
+   * `data` may come in parts (a pack's blobs), written in order without being copied together first. The caller
+   * reuses `data`'s memory once the returned promise settles: keep no reference to it.
    */
   write(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Reads a whole file; rejects with code ENOENT when missing. */
