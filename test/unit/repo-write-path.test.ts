@@ -102,7 +102,8 @@ describe('a repository filling packs while the drive is slow', () => {
       },
     });
     const repo = await createRepository(slow, { packSize: 8 * 1024 });
-    const blobs = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? randomBytes(700 + i) : text(i, 700 + i * 3)));
+    // Mostly incompressible, so that even packs overfilled while the drive is busy number well over ten.
+    const blobs = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? text(i, 700 + i * 3) : randomBytes(1000 + i * 3)));
     // A few at a time, as a backup's in-flight limit has them: the next pack fills while one is being written.
     const inFlight = new Semaphore(6);
     const saved = await Promise.all(blobs.map((data) => inFlight.run(() => repo.saveBlob('data', data))));

