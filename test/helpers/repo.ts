@@ -8,7 +8,7 @@ export const testPassphrase = 'correct horse battery staple';
 /** Only for tests: production key slots use defaultKdf (keys.ts). */
 export const cheapKdf = { N: 2 ** 10, r: 8, p: 1 };
 
-export function createRepository(storage: Storage | string, options: { packSize?: number } = {}): Promise<Repository> {
+export function createRepository(storage: Storage | string, options: { packSize?: number; compressionLevel?: number } = {}): Promise<Repository> {
   const s = typeof storage === 'string' ? new LocalStorage(storage) : storage;
   return Repository.init(s, testPassphrase, { kdf: cheapKdf, ...options });
 }

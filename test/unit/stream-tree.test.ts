@@ -1,7 +1,9 @@
 // Database dumps as named streams in a snapshot tree: stored, listed and read back byte for byte.
 
 import { Readable } from 'node:stream';
+import { constants, zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { envelopeOverhead } from '../../electron/engine/repo/crypto.ts';
 import { MemoryStorage } from '../../electron/engine/repo/memory-storage.ts';
 import { snapshotDumpReader, TreeDumpWriter } from '../../electron/engine/repo/stream-tree.ts';
 import { randomData } from '../helpers/files.ts';
@@ -24,6 +26,22 @@ describe('streams in a snapshot tree', () => {
     const reader = await snapshotDumpReader(repo, root);
     expect([...reader.names()].sort()).toEqual(Object.keys(contents).sort());
     for (const [name, data] of Object.entries(contents)) expect(await readAll(reader.open(name))).toEqual(data);
+  });
+
+  it('compresses dumps at the fastest level unless the repository asks for more than the default', async () => {
+    // Compressible text of one chunk (below the chunker's minimum), whose size differs between zstd levels.
+    const text = Buffer.from(Array.from({ length: 3000 }, (_, i) => `${i}\t${(i * 7919) % 10007}\tcustomer ${i % 97}\n`).join(''));
+    const sizes = new Map([1, 3, 9].map((level) => [level, zstdCompressSync(text, { params: { [constants.ZSTD_c_compressionLevel]: level } }).length]));
+    expect(new Set(sizes.values()).size).toBe(3);
+    for (const [repositoryLevel, expected] of [[3, 1], [1, 1], [9, 9]] as const) {
+      const repo = await createRepository(new MemoryStorage(), { compressionLevel: repositoryLevel });
+      const writer = new TreeDumpWriter(repo);
+      await writer.write('data/t.rows', Readable.from([text]));
+      await repo.flush();
+      const stored = [...(await repo.index()).entries()].find((b) => b.type === 'data');
+      expect(stored?.compressed).toBe(true);
+      expect((stored?.length ?? 0) - envelopeOverhead, `repository level ${repositoryLevel}`).toBe(sizes.get(expected));
+    }
   });
 
   it('refuses unsafe or repeated names', async () => {

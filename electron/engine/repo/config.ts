@@ -39,8 +39,11 @@ export interface ConfigOptions {
   readonly chunker?: { readonly minSize: number; readonly avgSize: number; readonly maxSize: number };
 }
 
+/** zstd level of a new repository unless `airlock init --compression` says otherwise. */
+export const defaultCompressionLevel = 3;
+
 export function newConfig(options: ConfigOptions = {}): RepositoryConfig {
-  const level = options.compressionLevel ?? 3;
+  const level = options.compressionLevel ?? defaultCompressionLevel;
   if (!Number.isInteger(level) || level < 1 || level > 19) {
     throw new AirlockError('USAGE', `Compression level must be a whole number from 1 (fastest) to 19 (smallest), not "${String(options.compressionLevel)}".`);
   }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Semaphore } from '../concurrency.ts';
 import { chunkStream, gearTable } from './chunker.ts';
-import type { Repository } from './repository.ts';
+import type { Repository, SaveOptions } from './repository.ts';
 
 export interface StoredContent {
   readonly content: string[];
@@ -29,7 +29,7 @@ function gearFor(repo: Repository): Uint32Array {
  * Chunks, hashes and stores a stream. `inFlight` bounds how many chunks are being compressed and packed at once
  * across every stream that shares it, which is what keeps memory bounded whatever the file sizes.
  */
-export async function storeStream(repo: Repository, source: AsyncIterable<Uint8Array>, inFlight: Semaphore, onBytes?: (n: number) => void): Promise<StoredContent> {
+export async function storeStream(repo: Repository, source: AsyncIterable<Uint8Array>, inFlight: Semaphore, onBytes?: (n: number) => void, save?: SaveOptions): Promise<StoredContent> {
   const hash = createHash('sha256');
   const content: string[] = [];
   const saves: Promise<void>[] = [];
@@ -46,7 +46,7 @@ export async function storeStream(repo: Repository, source: AsyncIterable<Uint8A
     await inFlight.acquire();
     saves.push(
       repo
-        .saveBlob('data', chunk)
+        .saveBlob('data', chunk, save)
         .then((saved) => {
           content[slot] = saved.id;
           added += saved.added;

@@ -31,6 +31,11 @@ export interface SavedBlob {
   readonly added: number;
 }
 
+export interface SaveOptions {
+  /** zstd level for this blob instead of the repository's (database dumps choose their own; see stream-tree.ts). */
+  readonly compressionLevel?: number;
+}
+
 interface PendingBlob {
   readonly type: BlobType;
 }
@@ -169,13 +174,13 @@ export class Repository {
   }
 
   /** Stores a blob unless it is already there. Resolves once it is safely in a pack or queued in the open one. */
-  async saveBlob(type: BlobType, data: Buffer, knownId?: string): Promise<SavedBlob> {
-    const id = knownId ?? this.blobId(data);
+  async saveBlob(type: BlobType, data: Buffer, options: SaveOptions = {}): Promise<SavedBlob> {
+    const id = this.blobId(data);
     if (await this.hasBlob(id)) return { id, added: 0 };
     this.pending.set(id, { type });
     let added: number;
     try {
-      const compressing = maybeCompress(data, this.config.compressionLevel);
+      const compressing = maybeCompress(data, options.compressionLevel ?? this.config.compressionLevel);
       const { bytes, compressed } = compressing instanceof Promise ? await compressing : compressing;
       // Sealed with no await since compressing: small data's compressed bytes live in a buffer the next
       // compression reuses.
