@@ -1,12 +1,14 @@
 // Restoring a snapshot's files into a folder: never outside it, never over existing files unless asked, every file verified.
 
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { chown, link, lstat, mkdir, open, rename, rm, symlink, utimes, chmod } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit } from '../../concurrency.ts';
 import { AirlockError, describeIoError } from '../../errors.ts';
 import type { ProgressListener } from '../../progress.ts';
+import type { BlobLocation } from '../../repo/blob-index.ts';
 import { readContent } from '../../repo/content.ts';
 import type { Repository } from '../../repo/repository.ts';
 import { isSafeName, type TreeNode } from '../../repo/tree.ts';
@@ -94,6 +96,13 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
   const bytesTotal = entries.reduce((n, e) => n + (e.node.type === 'file' ? (e.node.size ?? 0) : 0), 0);
   const result = { files: 0, dirs: 0, symlinks: 0, bytes: 0, verified: 0 };
   const report = (current: string) => options.onProgress?.({ phase: 'restore', current, bytesDone: result.bytes, bytesTotal, itemsDone: result.files, itemsTotal: entries.length });
+  const writing: WriteContext = { overwrite: options.overwrite === true, asRoot: process.getuid?.() === 0, signal: options.signal };
+  const written = (e: PlannedEntry, bytes: number) => {
+    result.bytes += bytes;
+    result.files++;
+    result.verified++;
+    report(e.path);
+  };
 
   try {
     await mkdir(target, { recursive: true });
@@ -104,30 +113,42 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
       if (!(await lstat(dir)).isDirectory()) throw new AirlockError('UNSAFE_PATH', `Refusing to restore into ${dir}: it is not a real folder (a symlink?).`);
       result.dirs++;
     }
-    const hardlinks = new Map<string, Promise<string>>();
-    const files = entries.filter((x) => x.node.type === 'file');
-    await mapLimit(files, FILES_IN_PARALLEL, async (e) => {
-      options.signal?.throwIfAborted();
-      const dest = toPath(e.path);
+    // Each hard-linked set is written once, under its first name; the other names are linked to it afterwards.
+    const linkedTo = new Map<string, string>();
+    const links: PlannedEntry[] = [];
+    const whole: PlannedEntry[] = [];
+    const streamed: PlannedEntry[] = [];
+    for (const e of entries) {
+      if (e.node.type !== 'file') continue;
       const key = e.node.hardlink;
-      const first = key ? hardlinks.get(key) : undefined;
-      if (first) {
-        const original = await first;
-        if (options.overwrite) await rm(dest, { force: true });
-        await link(original, dest);
-        result.files++;
-        return;
+      if (key !== undefined && linkedTo.has(key)) links.push(e);
+      else {
+        if (key !== undefined) linkedTo.set(key, toPath(e.path));
+        ((e.node.content ?? []).length <= 1 ? whole : streamed).push(e);
       }
-      const writing = writeFile(repo, e.node, dest, options, (n) => {
+    }
+    await restoreWholeFiles(repo, whole, toPath, writing, written);
+    // Files of several chunks, in the order their first chunks were stored, so the packs are read front to back.
+    const index = await repo.index();
+    const firstAt = (e: PlannedEntry) => index.get(e.node.content?.[0] ?? '');
+    streamed.sort((a, b) => compareLocations(firstAt(a), firstAt(b)));
+    await mapLimit(streamed, FILES_IN_PARALLEL, async (e) => {
+      options.signal?.throwIfAborted();
+      await writeFile(repo, e.node, toPath(e.path), writing, (n) => {
         result.bytes += n;
         report(e.path);
-      }).then(() => dest);
-      if (key) hardlinks.set(key, writing);
-      await writing;
+      });
       result.files++;
       result.verified++;
       report(e.path);
     });
+    for (const e of links) {
+      options.signal?.throwIfAborted();
+      const dest = toPath(e.path);
+      if (options.overwrite) await rm(dest, { force: true });
+      await link(linkedTo.get(e.node.hardlink ?? '') ?? '', dest);
+      result.files++;
+    }
     // Symlinks last: nothing is ever written through a link this restore created.
     for (const e of entries.filter((x) => x.node.type === 'symlink')) {
       const dest = toPath(e.path);
@@ -136,11 +157,123 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
       result.symlinks++;
     }
     // Folder times last, as writing into a folder changes its modification time.
-    for (const e of entries.filter((x) => x.node.type === 'dir').reverse()) await applyMetadata(folderAt(toPath(e.path)), e.node);
+    for (const e of entries.filter((x) => x.node.type === 'dir').reverse()) await applyMetadata(folderAt(toPath(e.path)), e.node, writing.asRoot);
   } catch (err) {
     throw describeIoError(err, `restoring into ${target}`);
   }
   return result;
+}
+
+interface WriteContext {
+  readonly overwrite: boolean;
+  /** Asked once: only root may give files back their owners. */
+  readonly asRoot: boolean;
+  readonly signal: AbortSignal | undefined;
+}
+
+function compareLocations(a: BlobLocation | undefined, b: BlobLocation | undefined): number {
+  if (!a || !b) return a ? 1 : b ? -1 : 0;
+  return a.packId < b.packId ? -1 : a.packId > b.packId ? 1 : a.offset - b.offset;
+}
+
+/**
+ * One read covers the blobs of many small files stored next to each other, up to this many bytes; a few such reads
+ * run ahead of the writing. Reading each blob on its own cost a trip to the thread pool and, on a cold cache, a wait
+ * for the drive per file: 47k files from /usr/share restored in 21 s, against 4.7 s for restic, which reads packs
+ * front to back the same way.
+ */
+const RANGE_MAX = 8 * 1024 * 1024;
+const RANGES_AHEAD = 3;
+/** Bytes of other blobs a range may read through rather than start a new read: one sequential read beats two. */
+const GAP_MAX = 1024 * 1024;
+
+interface WholeFile {
+  readonly entry: PlannedEntry;
+  readonly loc: BlobLocation;
+}
+
+interface PackRange {
+  readonly packId: string;
+  readonly start: number;
+  end: number;
+  readonly files: WholeFile[];
+}
+
+/** Groups files, sorted by where their blob is stored, into reads of neighbouring blobs of one pack. */
+function packRanges(files: readonly WholeFile[]): PackRange[] {
+  const ranges: PackRange[] = [];
+  let current: PackRange | undefined;
+  for (const f of files) {
+    const { packId, offset, length } = f.loc;
+    const end = offset + length;
+    if (current?.packId === packId && offset <= current.end + GAP_MAX && Math.max(end, current.end) - current.start <= RANGE_MAX) {
+      current.end = Math.max(end, current.end);
+      current.files.push(f);
+    } else {
+      current = { packId, start: offset, end, files: [f] };
+      ranges.push(current);
+    }
+  }
+  return ranges;
+}
+
+/**
+ * Files held in one blob (or none): read in batches in pack order, then each written with synchronous calls. Every
+ * asynchronous call was a trip through the thread pool, about eight per file, and the wake-ups and context switches
+ * of those trips cost more than the work itself; a batch's synchronous writes block the event loop for a few
+ * milliseconds, and it is given a turn between batches.
+ */
+async function restoreWholeFiles(repo: Repository, files: readonly PlannedEntry[], toPath: (p: string) => string, ctx: WriteContext, written: (e: PlannedEntry, bytes: number) => void): Promise<void> {
+  const index = await repo.index();
+  const located: WholeFile[] = [];
+  for (const entry of files) {
+    const id = entry.node.content?.[0];
+    if (id === undefined) {
+      ctx.signal?.throwIfAborted();
+      writeWholeFile(entry.node, Buffer.alloc(0), toPath(entry.path), ctx);
+      written(entry, 0);
+    } else located.push({ entry, loc: index.get(id) ?? (await repo.locate(id)) });
+  }
+  located.sort((a, b) => compareLocations(a.loc, b.loc));
+  const ranges = packRanges(located);
+  const reads: Promise<Buffer>[] = [];
+  const startRead = (i: number) => {
+    const range = ranges[i];
+    if (!range) return;
+    const read = readPackRange(repo, range);
+    // Rejections are handled when awaited below; this only stops an unhandled-rejection crash meanwhile.
+    read.catch(() => undefined);
+    reads.push(read);
+  };
+  for (let i = 0; i < RANGES_AHEAD; i++) startRead(i);
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i] as PackRange;
+    const bytes = await (reads.shift() as Promise<Buffer>);
+    startRead(i + RANGES_AHEAD);
+    // A blob shared by several files sits next to itself in this order: decrypted once.
+    let previous: { id: string; data: Buffer } | undefined;
+    for (const { entry, loc } of range.files) {
+      ctx.signal?.throwIfAborted();
+      if (previous?.id !== loc.id) {
+        const envelope = bytes.subarray(loc.offset - range.start, loc.offset - range.start + loc.length);
+        previous = { id: loc.id, data: await repo.decodeBlob(loc, envelope, `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`) };
+      }
+      writeWholeFile(entry.node, previous.data, toPath(entry.path), ctx);
+      written(entry, previous.data.length);
+    }
+    await nextTurn();
+  }
+}
+
+async function readPackRange(repo: Repository, range: PackRange): Promise<Buffer> {
+  try {
+    return await repo.storage.readRange('data', range.packId, range.start, range.end - range.start);
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') {
+      throw new AirlockError('CORRUPT_DATA', `Pack ${range.packId.slice(0, 12)} is missing from the repository. Run \`airlock check\`.`);
+    }
+    throw describeIoError(err, `reading pack ${range.packId.slice(0, 12)}`);
+  }
 }
 
 /** All-zero chunks of at least this size become holes: a sparse disk image restores sparse, and fast. */
@@ -153,39 +286,77 @@ function isAllZero(chunk: Buffer): boolean {
   return chunk.equals(zeros.subarray(0, chunk.length));
 }
 
-async function writeFile(repo: Repository, node: TreeNode, dest: string, options: RestoreFilesOptions, onBytes: (n: number) => void): Promise<void> {
+function verified(node: TreeNode, digest: string, dest: string): void {
+  if (node.sha256 !== undefined && digest !== node.sha256) {
+    throw new AirlockError('VERIFY_FAILED', `${dest} did not match the checksum recorded at backup time; it was not restored. Run \`airlock check --read-data\`.`);
+  }
+}
+
+/** A file that appeared since the conflict check is not replaced. */
+function refuseIfAppeared(dest: string, partial: string, ctx: WriteContext): void {
+  if (!ctx.overwrite && lstatSync(dest, { throwIfNoEntry: false }) !== undefined) {
+    rmSync(partial, { force: true });
+    throw new AirlockError('TARGET_EXISTS', `${dest} appeared while restoring; it was left as it is.`);
+  }
+}
+
+/** Writes a file whose whole content is in memory: checked first, then written under a temporary name and renamed. */
+function writeWholeFile(node: TreeNode, data: Buffer, dest: string, ctx: WriteContext): void {
+  verified(node, createHash('sha256').update(data).digest('hex'), dest);
+  const partial = `${dest}.airlock-partial`;
+  // O_EXCL: never follow or reuse whatever is at the temporary name.
+  const fd = openSync(partial, 'wx', 0o600);
+  try {
+    if (isAllZero(data)) ftruncateSync(fd, data.length);
+    else for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at, at);
+    if (ctx.asRoot && node.uid !== undefined && node.gid !== undefined) {
+      try {
+        fchownSync(fd, node.uid, node.gid);
+      } catch {
+        // An owner this system cannot give (a network share, an unmapped ID) leaves the file ours, as before.
+      }
+    }
+    fchmodSync(fd, node.mode);
+    const mtime = new Date(node.mtimeMs);
+    futimesSync(fd, mtime, mtime);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  refuseIfAppeared(dest, partial, ctx);
+  renameSync(partial, dest);
+}
+
+async function writeFile(repo: Repository, node: TreeNode, dest: string, ctx: WriteContext, onBytes: (n: number) => void): Promise<void> {
   const partial = `${dest}.airlock-partial`;
   const hash = createHash('sha256');
   // O_EXCL: never follow or reuse whatever is at the temporary name.
   const handle = await open(partial, 'wx', 0o600);
   try {
     let position = 0;
+    let endsInHole = false;
     for await (const chunk of readContent(repo, node.content ?? [])) {
-      options.signal?.throwIfAborted();
+      ctx.signal?.throwIfAborted();
       hash.update(chunk);
-      if (!isAllZero(chunk)) await handle.write(chunk, 0, chunk.length, position);
+      endsInHole = isAllZero(chunk);
+      if (!endsInHole) await handle.write(chunk, 0, chunk.length, position);
       position += chunk.length;
       onBytes(chunk.length);
     }
     // Sets the length a trailing hole would otherwise leave short.
-    if (position > 0) await handle.truncate(position);
-    const digest = hash.digest('hex');
-    if (node.sha256 !== undefined && digest !== node.sha256) {
-      throw new AirlockError('VERIFY_FAILED', `${dest} did not match the checksum recorded at backup time; it was not restored. Run \`airlock check --read-data\`.`);
-    }
+    if (endsInHole) await handle.truncate(position);
+    verified(node, hash.digest('hex'), dest);
     // Through the open handle: no path lookups, and nothing can swap the file in between.
-    await applyMetadata(handle, node);
+    await applyMetadata(handle, node, ctx.asRoot);
   } catch (err) {
     await handle.close();
     await rm(partial, { force: true });
     throw err;
   }
   await handle.close();
-  // A file that appeared since the conflict check is not replaced.
-  if (!options.overwrite && lstatSync(dest, { throwIfNoEntry: false }) !== undefined) {
-    await rm(partial, { force: true });
-    throw new AirlockError('TARGET_EXISTS', `${dest} appeared while restoring; it was left as it is.`);
-  }
+  refuseIfAppeared(dest, partial, ctx);
   await rename(partial, dest);
 }
 
@@ -204,8 +375,8 @@ function folderAt(path: string): MetadataTarget {
   };
 }
 
-async function applyMetadata(target: MetadataTarget, node: TreeNode): Promise<void> {
-  if (node.uid !== undefined && node.gid !== undefined && process.getuid?.() === 0) {
+async function applyMetadata(target: MetadataTarget, node: TreeNode, asRoot: boolean): Promise<void> {
+  if (node.uid !== undefined && node.gid !== undefined && asRoot) {
     await target.chown(node.uid, node.gid).catch(() => undefined);
   }
   await target.chmod(node.mode);
