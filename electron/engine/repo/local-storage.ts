@@ -125,7 +125,8 @@ export class LocalStorage implements Storage {
     entry.users++;
     try {
       const handle = await entry.handle;
-      const buf = Buffer.alloc(length);
+      // Not zeroed: every byte is overwritten, or the read is refused as short below.
+      const buf = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(buf, 0, length, offset);
       if (bytesRead !== length) {
         throw new AirlockError('CORRUPT_DATA', `Repository file ${type}/${name} is shorter than expected (truncated?).`);

@@ -1,8 +1,8 @@
 // Restoring a snapshot's files into a folder: never outside it, never over existing files unless asked, every file verified.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { chown, link, lstat, mkdir, open, rename, rm, symlink, utimes, chmod } from 'node:fs/promises';
+import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit } from '../../concurrency.ts';
@@ -105,14 +105,15 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
   };
 
   try {
-    await mkdir(target, { recursive: true });
+    mkdirSync(target, { recursive: true });
     // Directories first (so files have somewhere to go), each checked to be a real directory, never a symlink.
-    for (const e of entries.filter((x) => x.node.type === 'dir')) {
+    const dirs = entries.filter((x) => x.node.type === 'dir');
+    await inTurns(dirs, options.signal, (e) => {
       const dir = toPath(e.path);
-      await mkdir(dir, { recursive: true });
-      if (!(await lstat(dir)).isDirectory()) throw new AirlockError('UNSAFE_PATH', `Refusing to restore into ${dir}: it is not a real folder (a symlink?).`);
+      mkdirSync(dir, { recursive: true });
+      if (!lstatSync(dir).isDirectory()) throw new AirlockError('UNSAFE_PATH', `Refusing to restore into ${dir}: it is not a real folder (a symlink?).`);
       result.dirs++;
-    }
+    });
     // Each hard-linked set is written once, under its first name; the other names are linked to it afterwards.
     const linkedTo = new Map<string, string>();
     const links: PlannedEntry[] = [];
@@ -142,22 +143,23 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
       result.verified++;
       report(e.path);
     });
-    for (const e of links) {
-      options.signal?.throwIfAborted();
+    await inTurns(links, options.signal, (e) => {
       const dest = toPath(e.path);
-      if (options.overwrite) await rm(dest, { force: true });
-      await link(linkedTo.get(e.node.hardlink ?? '') ?? '', dest);
+      if (options.overwrite) rmSync(dest, { force: true });
+      linkSync(linkedTo.get(e.node.hardlink ?? '') ?? '', dest);
       result.files++;
-    }
+    });
     // Symlinks last: nothing is ever written through a link this restore created.
-    for (const e of entries.filter((x) => x.node.type === 'symlink')) {
+    await inTurns(entries.filter((x) => x.node.type === 'symlink'), options.signal, (e) => {
       const dest = toPath(e.path);
-      if (options.overwrite) await rm(dest, { force: true });
-      await symlink(e.node.linkTarget ?? '', dest);
+      if (options.overwrite) rmSync(dest, { force: true });
+      symlinkSync(e.node.linkTarget ?? '', dest);
       result.symlinks++;
-    }
+    });
     // Folder times last, as writing into a folder changes its modification time.
-    for (const e of entries.filter((x) => x.node.type === 'dir').reverse()) await applyMetadata(folderAt(toPath(e.path)), e.node, writing.asRoot);
+    await inTurns(dirs.reverse(), options.signal, (e) => {
+      setMetadata(toPath(e.path), e.node, writing.asRoot);
+    });
   } catch (err) {
     throw describeIoError(err, `restoring into ${target}`);
   }
@@ -309,16 +311,7 @@ function writeWholeFile(node: TreeNode, data: Buffer, dest: string, ctx: WriteCo
   try {
     if (isAllZero(data)) ftruncateSync(fd, data.length);
     else for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at, at);
-    if (ctx.asRoot && node.uid !== undefined && node.gid !== undefined) {
-      try {
-        fchownSync(fd, node.uid, node.gid);
-      } catch {
-        // An owner this system cannot give (a network share, an unmapped ID) leaves the file ours, as before.
-      }
-    }
-    fchmodSync(fd, node.mode);
-    const mtime = new Date(node.mtimeMs);
-    futimesSync(fd, mtime, mtime);
+    setMetadata(fd, node, ctx.asRoot);
   } catch (err) {
     closeSync(fd);
     rmSync(partial, { force: true });
@@ -348,8 +341,7 @@ async function writeFile(repo: Repository, node: TreeNode, dest: string, ctx: Wr
     // Sets the length a trailing hole would otherwise leave short.
     if (endsInHole) await handle.truncate(position);
     verified(node, hash.digest('hex'), dest);
-    // Through the open handle: no path lookups, and nothing can swap the file in between.
-    await applyMetadata(handle, node, ctx.asRoot);
+    setMetadata(handle.fd, node, ctx.asRoot);
   } catch (err) {
     await handle.close();
     await rm(partial, { force: true });
@@ -360,26 +352,36 @@ async function writeFile(repo: Repository, node: TreeNode, dest: string, ctx: Wr
   await rename(partial, dest);
 }
 
-/** What metadata is set on: an open file (FileHandle has these methods) or a folder, by its path. */
-interface MetadataTarget {
-  chown(uid: number, gid: number): Promise<void>;
-  chmod(mode: number): Promise<void>;
-  utimes(atime: Date, mtime: Date): Promise<void>;
-}
-
-function folderAt(path: string): MetadataTarget {
-  return {
-    chown: (uid, gid) => chown(path, uid, gid),
-    chmod: (mode) => chmod(path, mode),
-    utimes: (atime, mtime) => utimes(path, atime, mtime),
-  };
-}
-
-async function applyMetadata(target: MetadataTarget, node: TreeNode, asRoot: boolean): Promise<void> {
-  if (node.uid !== undefined && node.gid !== undefined && asRoot) {
-    await target.chown(node.uid, node.gid).catch(() => undefined);
+/**
+ * Sets owner (as root), mode and modification time, on an open file by its descriptor (no path lookups, and nothing
+ * can swap the file in between) or on a folder by its path. Synchronous: three quick calls, where three trips
+ * through the thread pool cost more than the calls themselves.
+ */
+function setMetadata(at: number | string, node: TreeNode, asRoot: boolean): void {
+  const byFd = typeof at === 'number';
+  if (asRoot && node.uid !== undefined && node.gid !== undefined) {
+    try {
+      if (byFd) fchownSync(at, node.uid, node.gid);
+      else chownSync(at, node.uid, node.gid);
+    } catch {
+      // An owner this system cannot give (a network share, an unmapped ID) leaves the file ours.
+    }
   }
-  await target.chmod(node.mode);
   const mtime = new Date(node.mtimeMs);
-  await target.utimes(mtime, mtime);
+  if (byFd) {
+    fchmodSync(at, node.mode);
+    futimesSync(at, mtime, mtime);
+  } else {
+    chmodSync(at, node.mode);
+    utimesSync(at, mtime, mtime);
+  }
+}
+
+/** Runs quick synchronous steps, giving the event loop (the window, progress, cancellation) a turn now and then. */
+async function inTurns<T>(items: readonly T[], signal: AbortSignal | undefined, step: (item: T) => void): Promise<void> {
+  for (let i = 0; i < items.length; i++) {
+    if (i % 256 === 255) await nextTurn();
+    signal?.throwIfAborted();
+    step(items[i] as T);
+  }
 }
