@@ -42,7 +42,10 @@ interface PlacedEntry extends PlannedEntry {
   readonly dest: string;
 }
 
-/** Small files are bound by system calls, not bandwidth: several at once keep the drive and the thread pool busy. */
+/**
+ * Files of several chunks restored at once: several keep the drive and the thread pool (which decompresses large
+ * chunks) busy. 4 instead of 8 changed neither time nor peak memory measurably on the 1 GB generated corpus.
+ */
 const FILES_IN_PARALLEL = 8;
 
 export function normaliseInclude(path: string): string[] {
@@ -195,7 +198,7 @@ function compareLocations(a: BlobLocation | undefined, b: BlobLocation | undefin
  * One read covers the blobs of many small files stored next to each other, up to this many bytes; a few such reads
  * run ahead of the writing. Reading each blob on its own cost a trip to the thread pool and, on a cold cache, a wait
  * for the drive per file: 47k files from /usr/share restored in 21 s, against 4.7 s for restic, which reads packs
- * front to back the same way.
+ * front to back the same way. 4 MiB ranges, two ahead, measured the same as these.
  */
 const RANGE_MAX = 8 * 1024 * 1024;
 const RANGES_AHEAD = 3;
