@@ -100,4 +100,18 @@ describe('restoring many small files', () => {
     expect(await partials(target)).toEqual([]);
     await repo.storage.close?.();
   });
+
+  it('refuses unsafe names in a folder and in its subfolder at once, before writing anything', async () => {
+    const work = await tempDir();
+    const repo = await createRepository(join(work, 'repo'));
+    const file = { type: 'file' as const, mode: 0o644, mtimeMs: 0, size: 0, content: [] };
+    const inner = (await repo.saveTree([{ ...file, name: '..' }])).id;
+    // "a" is walked first (names are sorted) and refused too: its refusal must be caught, not left unhandled.
+    const root = (await repo.saveTree([{ type: 'dir', name: 'a', mode: 0o755, mtimeMs: 0, subtree: inner }, { ...file, name: 'b/../../escape' }])).id;
+    await repo.flush();
+    const target = join(work, 'out');
+    await expect(restoreFiles(repo, root, { target })).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
+    await repo.storage.close?.();
+  });
 });

@@ -62,14 +62,18 @@ const TREES_IN_PARALLEL = 8;
 async function plan(repo: Repository, rootTree: string, include: readonly string[][]): Promise<PlannedEntry[]> {
   const loads = new Semaphore(TREES_IN_PARALLEL);
   const walk = async (treeId: string, prefix: string[]): Promise<PlannedEntry[]> => {
+    const { nodes } = await loads.run(() => repo.loadTree(treeId));
+    // Every name checked before any subfolder is loaded: a refusal never leaves a started load unwatched.
     const seen = new Set<string>();
-    // Each folder's entries, then its subfolders' lists, spliced in where the folder is once they are loaded.
-    const parts: (PlannedEntry | Promise<PlannedEntry[]>)[] = [];
-    for (const node of (await loads.run(() => repo.loadTree(treeId))).nodes) {
+    for (const node of nodes) {
       if (!isSafeName(node.name) || seen.has(node.name)) {
         throw new AirlockError('UNSAFE_PATH', `The snapshot contains an unsafe entry name ${JSON.stringify(node.name)} under "${prefix.join('/') || '/'}": it was tampered with or damaged. Nothing was restored.`);
       }
       seen.add(node.name);
+    }
+    // Each folder's entries, then its subfolders' lists, spliced in where the folder is once they are loaded.
+    const parts: (PlannedEntry | Promise<PlannedEntry[]>)[] = [];
+    for (const node of nodes) {
       const path = [...prefix, node.name];
       const wanted = include.length === 0 || include.some((inc) => inc.every((part, i) => i >= path.length || path[i] === part));
       if (!wanted) continue;
