@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliNodeFlags } from '../scripts/launch.mjs';
 import { changeFiles, revertChanges, treeSize, type TreeSize } from './corpus.ts';
 import { dropPageCache, measure, median, type CommandSpec } from './measure.ts';
 
@@ -40,11 +41,14 @@ export function airlockVersion(): string {
   return `airlock ${commit || 'unknown commit'} on Node ${process.version}`;
 }
 
-/** Airlock's CLI run straight under this Node (not through bin/airlock), so no launcher process is measured. */
+/**
+ * Airlock's CLI run straight under this Node (not through bin/airlock, so no launcher process is measured), with the
+ * Node flags bin/airlock gives it.
+ */
 export function airlockCli(repo: string, state: string, args: readonly string[]): CommandSpec {
   return {
     command: process.execPath,
-    args: [...process.execArgv, cliMain, ...args, '--repo', repo, '--json', '--progress', 'none'],
+    args: [...process.execArgv, ...cliNodeFlags, cliMain, ...args, '--repo', repo, '--json', '--progress', 'none'],
     env: { ...process.env, AIRLOCK_PASSPHRASE: passphrase, AIRLOCK_HOME: state },
   };
 }

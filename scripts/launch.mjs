@@ -59,6 +59,14 @@ export function nodeForProject() {
   };
 }
 
+/**
+ * Node flags for the airlock command (bin/airlock; the benchmark measures with them too). A small young generation:
+ * a backup turns over a buffer per chunk, and V8's default young generation (up to 32 MiB here) let their wrappers,
+ * and so the memory behind them, pile up between collections. Measured with 2 MiB, on 47,000 small files: user CPU
+ * 20.3 s -> 15.3 s and peak memory 399 -> 358 MB; MariaDB 2 million rows: 347 -> 287 MB.
+ */
+export const cliNodeFlags = ['--max-semi-space-size=2'];
+
 /** Runs `script args...` under a suitable Node, with extra `nodeFlags` if given, and exits with its status. */
 export function launch(script, args, nodeFlags = []) {
   const node = nodeForProject();
