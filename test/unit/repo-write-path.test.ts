@@ -115,3 +115,18 @@ describe('a repository filling packs while the drive is slow', () => {
     for (const [i, { id }] of saved.entries()) expect(await repo.loadBlob(id)).toEqual(blobs[i]);
   });
 });
+
+describe('one blob saved several times at once', () => {
+  it('is stored once, small or large', async () => {
+    const repo = await createRepository(new MemoryStorage());
+    for (const size of [1000, 1024 * 1024]) {
+      const data = randomBytes(size);
+      const saves = await Promise.all(Array.from({ length: 6 }, () => repo.saveBlob('data', data)));
+      expect(new Set(saves.map((s) => s.id)).size).toBe(1);
+      expect(saves.filter((s) => s.added > 0), `${size} bytes`).toHaveLength(1);
+      expect(saves[0]?.id).toBe(repo.blobId(data));
+    }
+    await repo.flush();
+    expect((await repo.index()).size).toBe(2);
+  });
+});

@@ -168,15 +168,12 @@ export class Repository {
     return contentId(this.macKey, data);
   }
 
-  /** Whether a blob is stored or on its way there. */
-  async hasBlob(id: string): Promise<boolean> {
-    return this.pending.has(id) || (await this.index()).has(id);
-  }
-
   /** Stores a blob unless it is already there. Resolves once it is safely in a pack or queued in the open one. */
   async saveBlob(type: BlobType, data: Buffer, options: SaveOptions = {}): Promise<SavedBlob> {
     const id = this.blobId(data);
-    if (await this.hasBlob(id)) return { id, added: 0 };
+    const index = await this.index();
+    // Checked and claimed with no await in between: of two saves of one blob at the same time, one stores it.
+    if (this.pending.has(id) || index.has(id)) return { id, added: 0 };
     this.pending.set(id, { type });
     let added: number;
     try {
