@@ -1,9 +1,10 @@
-// Where the catalog lives on each platform, and that asking never creates anything.
+// Where the catalog and the compile cache live on each platform, and that asking never creates anything.
 
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileCacheDir } from '../../electron/cli/compile-cache.ts';
 import { catalogPath } from '../../electron/engine/catalog/catalog.ts';
 
 describe('catalogPath', () => {
@@ -41,5 +42,15 @@ describe('catalogPath', () => {
     expect(catalogPath({ AIRLOCK_HOME: home })).toBe(join(home, 'catalog.db'));
     expect(existsSync(home)).toBe(false);
     expect(catalogPath().endsWith('catalog.db')).toBe(true);
+  });
+});
+
+describe('compileCacheDir', () => {
+  it("is the user's own cache folder on each platform, never the shared temp folder", () => {
+    expect(compileCacheDir({ XDG_CACHE_HOME: '/cache/ann', HOME: '/home/ann' }, 'linux')).toBe('/cache/ann/airlock/node-compile-cache');
+    expect(compileCacheDir({ XDG_CACHE_HOME: 'relative', HOME: '/home/ann' }, 'linux')).toBe('/home/ann/.cache/airlock/node-compile-cache');
+    expect(compileCacheDir({ HOME: '/Users/ann' }, 'darwin')).toBe('/Users/ann/Library/Caches/Airlock/node-compile-cache');
+    expect(compileCacheDir({ LOCALAPPDATA: 'C:\\Users\\ann\\AppData\\Local' }, 'win32')).toBe('C:\\Users\\ann\\AppData\\Local\\Airlock\\Cache\\node-compile-cache');
+    expect(compileCacheDir({ USERPROFILE: 'C:\\Users\\ann' }, 'win32')).toBe('C:\\Users\\ann\\AppData\\Local\\Airlock\\Cache\\node-compile-cache');
   });
 });
