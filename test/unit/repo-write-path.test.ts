@@ -1,10 +1,10 @@
 // The repository's write path reuses memory (pack buffers, one zstd context, a batch of nonces): nothing reused may leak into what is stored.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { zstdDecompressSync } from 'node:zlib';
+import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../electron/engine/concurrency.ts';
-import { maybeCompress } from '../../electron/engine/repo/compression.ts';
+import { decompress, maybeCompress } from '../../electron/engine/repo/compression.ts';
 import { open, seal } from '../../electron/engine/repo/crypto.ts';
 import { MemoryStorage } from '../../electron/engine/repo/memory-storage.ts';
 import { PackWriter, readPackHeader } from '../../electron/engine/repo/pack.ts';
@@ -60,6 +60,29 @@ describe('small compressions', () => {
     const small = compressedNow(data, 19);
     expect(zstdDecompressSync(fast)).toEqual(data);
     expect(zstdDecompressSync(small)).toEqual(data);
+  });
+});
+
+describe('small decompressions', () => {
+  it('give each frame back in a buffer of its own, and a damaged frame spoils none after it', async () => {
+    const frames = [5000, 300, 100_000, 1].map((length) => ({ data: text(length, length), frame: zstdCompressSync(text(length, length)) }));
+    const results: Buffer[] = [];
+    for (const { data, frame } of frames) results.push(await decompress(frame, data.length));
+    // Each result stays as it was: the kept context writes into a new buffer every time.
+    results.forEach((result, i) => {
+      expect(result).toEqual(frames[i]?.data);
+    });
+
+    const [first, second] = frames as [{ data: Buffer; frame: Buffer }, { data: Buffer; frame: Buffer }];
+    // Cut short: the context is left mid-frame and must not be used again.
+    expect((await decompress(first.frame.subarray(0, 30), 5000).catch(() => Buffer.alloc(0))).equals(first.data)).toBe(false);
+    expect(await decompress(second.frame, 300)).toEqual(second.data);
+    // Longer than the stored length says: refused, not cut to size.
+    await expect(decompress(first.frame, 4000)).rejects.toThrow();
+    expect(await decompress(second.frame, 300)).toEqual(second.data);
+    // Shorter than the stored length says: what there is comes back, and the caller's length check catches it.
+    expect((await decompress(second.frame, 500)).length).toBe(300);
+    expect(await decompress(first.frame, 5000)).toEqual(first.data);
   });
 });
 

@@ -1,7 +1,7 @@
 // zstd from node:zlib (runs on libuv's thread pool, so both cores compress), skipping data that does not shrink.
 
 import { promisify } from 'node:util';
-import { constants, createZstdCompress, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync, type ZstdCompress } from 'node:zlib';
+import { constants, createZstdCompress, createZstdDecompress, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync, type ZstdCompress, type ZstdDecompress } from 'node:zlib';
 
 const compressAsync = promisify(zstdCompress);
 const decompressAsync = promisify(zstdDecompress);
@@ -28,7 +28,7 @@ function oneTrip(bytes: number): number {
   return Math.max(64 * 1024, bound(bytes));
 }
 
-/** The parts of node:zlib's ZstdCompress that its own zstdCompressSync uses; not public API, so looked up with care. */
+/** The parts of node:zlib's zstd streams that its own one-shot calls use; not public API, so looked up with care. */
 interface ZstdInternals {
   readonly _handle?: { writeSync?: unknown };
   readonly _writeState?: unknown;
@@ -36,27 +36,25 @@ interface ZstdInternals {
 type WriteSync = (flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number) => void;
 
 /**
- * One zstd context kept for every small compression on the main thread, writing into one reused output buffer.
- * zstdCompressSync builds a stream, a zstd context and a 64 KiB+ output buffer per call: about 30 us and a
- * malloc'd, page-faulted workspace per call (most of a second over 47,000 small files), where a kept context
- * compresses a 3 KB file in 6 us. After a frame ends (ZSTD_e_end), zstd starts the next one on the same context,
- * sized for the next input. Relies on the internals zstdCompressSync itself uses (the handle's writeSync and its
- * state array); where a Node version lacks them, every call falls back to zstdCompressSync.
+ * One zstd context kept for every small (de)compression on the main thread. The one-shot calls build a stream, a
+ * zstd context and a 64 KiB+ output buffer per call: about 30 us and a malloc'd, page-faulted workspace per call
+ * (most of a second over 47,000 small files), where a kept context compresses a 3 KB file in 6 us. After a frame
+ * ends (ZSTD_e_end), zstd starts the next one on the same context. Relies on the internals the one-shot calls use
+ * (the handle's writeSync and its state array); where a Node version lacks them, or a call goes wrong, the
+ * context is dropped and the one-shot call does the work.
  */
-class KeptCompressor {
-  private readonly stream: ZstdCompress;
+class KeptContext {
+  private readonly stream: ZstdCompress | ZstdDecompress;
   private readonly writeSync: WriteSync;
   private readonly state: Uint32Array;
-  private out = Buffer.allocUnsafeSlow(0);
 
-  private constructor(stream: ZstdCompress, writeSync: WriteSync, state: Uint32Array) {
+  private constructor(stream: ZstdCompress | ZstdDecompress, writeSync: WriteSync, state: Uint32Array) {
     this.stream = stream;
     this.writeSync = writeSync;
     this.state = state;
   }
 
-  static create(level: number): KeptCompressor | undefined {
-    const stream = createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level } });
+  static create(stream: ZstdCompress | ZstdDecompress): KeptContext | undefined {
     const { _handle: handle, _writeState: state } = stream as unknown as ZstdInternals;
     const writeSync = handle?.writeSync;
     if (typeof writeSync !== 'function' || !(state instanceof Uint32Array) || state.length < 2) {
@@ -64,21 +62,16 @@ class KeptCompressor {
       return undefined;
     }
     // A failure destroys the stream, which would then emit 'error' with no one listening and end the process;
-    // compress() sees the failure at once through `errored`.
+    // run() sees the failure at once through `errored`.
     stream.on('error', () => undefined);
-    return new KeptCompressor(stream, (writeSync as WriteSync).bind(handle), state);
+    return new KeptContext(stream, (writeSync as WriteSync).bind(handle), state);
   }
 
-  /** Compresses `data` into one frame; the result is a view of a buffer the next call overwrites. */
-  compress(data: Uint8Array): Buffer | undefined {
-    const room = bound(data.length);
-    if (this.out.length < room) this.out = Buffer.allocUnsafeSlow(room);
-    this.writeSync(constants.ZSTD_e_end, data, 0, data.length, this.out, 0, room);
+  /** Runs all of `input` through as one frame into `out`; the bytes of `out` left unused, or undefined on failure. */
+  run(input: Uint8Array, out: Buffer): number | undefined {
+    this.writeSync(constants.ZSTD_e_end, input, 0, input.length, out, 0, out.length);
     const [outLeft = 0, inLeft = 1] = this.state;
-    // An error destroys the stream (zstd failed: out of memory); a frame not finished in one call would mean the
-    // bound is wrong. Either way this context is not trusted again.
-    if (this.stream.errored !== null || inLeft !== 0 || outLeft === 0) return undefined;
-    return this.out.subarray(0, room - outLeft);
+    return this.stream.errored === null && inLeft === 0 ? outLeft : undefined;
   }
 
   close(): void {
@@ -86,19 +79,43 @@ class KeptCompressor {
   }
 }
 
-const kept = new Map<number, KeptCompressor | undefined>();
+/** Contexts by use: compression per level, and one for decompression. */
+const kept = new Map<string, KeptContext | undefined>();
 
-/** zstd of `data` at `level`, made on the main thread; see KeptCompressor for the lifetime of the result. */
-function compressHere(data: Uint8Array, level: number): Buffer {
-  if (!kept.has(level)) kept.set(level, KeptCompressor.create(level));
-  const compressor = kept.get(level);
-  const packed = compressor?.compress(data);
-  if (packed) return packed;
-  if (compressor) {
-    compressor.close();
-    kept.delete(level);
+/** Runs `work` on the kept context of `key`; a failed or unusable context is dropped and `work` gets none. */
+function withKept<T>(key: string, create: () => ZstdCompress | ZstdDecompress, work: (context: KeptContext | undefined) => T | undefined, fallback: () => T): T {
+  if (!kept.has(key)) kept.set(key, KeptContext.create(create()));
+  const context = kept.get(key);
+  const result = context ? work(context) : undefined;
+  if (result !== undefined) return result;
+  if (context) {
+    context.close();
+    kept.delete(key);
   }
-  return zstdCompressSync(data, { chunkSize: oneTrip(data.length), params: { [constants.ZSTD_c_compressionLevel]: level } });
+  return fallback();
+}
+
+let compressOut = Buffer.allocUnsafeSlow(0);
+
+/** zstd of `data` at `level`, made on the main thread: a view of a buffer the next call overwrites. */
+function compressHere(data: Uint8Array, level: number): Buffer {
+  const params = { [constants.ZSTD_c_compressionLevel]: level };
+  return withKept(`compress ${level}`, () => createZstdCompress({ params }), (context) => {
+    const room = bound(data.length);
+    if (compressOut.length < room) compressOut = Buffer.allocUnsafeSlow(room);
+    const left = context?.run(data, compressOut.subarray(0, room));
+    // No room left would mean the frame did not fit the bound and is unfinished: the context is not trusted again.
+    return left === undefined || left === 0 ? undefined : compressOut.subarray(0, room - left);
+  }, () => zstdCompressSync(data, { chunkSize: oneTrip(data.length), params }));
+}
+
+/** The `rawLength` bytes a frame decompresses to, in a buffer of their own, made on the main thread. */
+function decompressHere(data: Buffer, rawLength: number): Buffer {
+  return withKept('decompress', () => createZstdDecompress(), (context) => {
+    // One byte of room more than expected: a frame that decodes to more fills it, and is not taken as finished.
+    const out = Buffer.allocUnsafe(rawLength + 1);
+    return context?.run(data, out) === 1 ? out.subarray(0, rawLength) : undefined;
+  }, () => zstdDecompressSync(data, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneTrip(rawLength) }));
 }
 
 /** A quick look at a sample: JPEGs, zips, videos and encrypted files do not shrink and are stored as they are. */
@@ -129,6 +146,6 @@ export function maybeCompress(data: Buffer, level: number): Compressed | Promise
 }
 
 export async function decompress(data: Buffer, rawLength: number): Promise<Buffer> {
-  const options = { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneTrip(rawLength) };
-  return rawLength < SYNC_BELOW ? zstdDecompressSync(data, options) : decompressAsync(data, options);
+  if (rawLength < SYNC_BELOW) return decompressHere(data, rawLength);
+  return decompressAsync(data, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneTrip(rawLength) });
 }
