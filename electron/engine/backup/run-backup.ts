@@ -94,7 +94,8 @@ export async function runBackup(repo: Repository, request: BackupRequest): Promi
     let result: FilesBackupResult;
     let details: Record<string, unknown> | undefined;
     if (request.source.kind === 'files') {
-      result = await backupFiles(repo, { ...request, paths: request.source.paths, parentTree: parent?.tree });
+      const expectedTotals = parent ? { files: parent.summary.filesNew + parent.summary.filesChanged + parent.summary.filesUnmodified, bytes: parent.summary.bytesTotal } : undefined;
+      result = await backupFiles(repo, { ...request, paths: request.source.paths, parentTree: parent?.tree, expectedTotals });
     } else if (request.source.kind === 'database') {
       ({ result, details } = await backupDatabase(repo, request.source.connection, request.source.tables, request));
     } else {

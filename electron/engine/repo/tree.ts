@@ -34,6 +34,27 @@ export function encodeTree(nodes: readonly TreeNode[]): Buffer {
   return Buffer.from(JSON.stringify({ nodes: sorted }));
 }
 
+const nodeKeys = nodeSchema.keyof().options;
+
+function sameNode(a: TreeNode, b: TreeNode): boolean {
+  return nodeKeys.every((key) => {
+    const x = a[key];
+    const y = b[key];
+    return Array.isArray(x) && Array.isArray(y) ? x.length === y.length && x.every((v, i) => v === y[i]) : x === y;
+  });
+}
+
+/**
+ * Whether `nodes` are exactly the entries of a stored tree, whose nodes are given by name: then that tree's ID
+ * stands for them, without encoding and hashing the same listing again (most folders, on most re-runs).
+ */
+export function sameNodes(nodes: readonly TreeNode[], stored: ReadonlyMap<string, TreeNode>): boolean {
+  return nodes.length === stored.size && nodes.every((n) => {
+    const old = stored.get(n.name);
+    return old !== undefined && sameNode(n, old);
+  });
+}
+
 /** A tree entry's name must be a single path component: nothing a tampered tree could use to escape a restore target. */
 export function isSafeName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\\') && !name.includes('\0') && !/^[a-zA-Z]:/.test(name);
