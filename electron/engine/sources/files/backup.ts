@@ -3,9 +3,9 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Semaphore, mapLimit } from '../../concurrency.ts';
 import { AirlockError } from '../../errors.ts';
+import { EventLoopTurns } from '../../event-loop-turns.ts';
 import type { ProgressListener } from '../../progress.ts';
 import { storeSmall, storeStream, type StoredContent } from '../../repo/content.ts';
 import type { Repository } from '../../repo/repository.ts';
@@ -47,8 +47,6 @@ const CHANGE_RETRIES = 2;
 const FILES_IN_PARALLEL = 4;
 /** Chunks being compressed and packed at once: bounds memory at about this many × the largest chunk. */
 const CHUNKS_IN_FLIGHT = 6;
-/** Synchronous lstat calls between two turns of the event loop: a few milliseconds with a warm cache. */
-const STATS_PER_TURN = 256;
 
 function errnoOf(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
@@ -82,6 +80,7 @@ class FilesBackup {
   /** Files open at once across the whole walk: folders fan out in parallel, and nested fan-outs would multiply. */
   private readonly filesOpen = new Semaphore(FILES_IN_PARALLEL);
   private readonly hardlinks = new Map<string, Promise<TreeNode | undefined>>();
+  private readonly turns = new EventLoopTurns();
   private readonly stats = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirs: 0, bytesRead: 0, bytesTotal: 0, bytesAdded: 0, blobsAdded: 0, itemsDone: 0 };
   /** Bytes dealt with so far: read and stored, or found unchanged. */
   private bytesDone = 0;
@@ -161,11 +160,11 @@ class FilesBackup {
     } catch (err) {
       this.unreadable.push(`${path}: ${errnoOf(err) ?? String(err)}`);
     }
-    // Each entry looked at with a synchronous lstat, a turn given to the event loop now and then: through the thread
-    // pool, each lstat cost five times the call itself, and an unchanged re-run is mostly lstat.
+    // Each entry looked at with a synchronous lstat: through the thread pool, each lstat cost five times the call
+    // itself, and an unchanged re-run is mostly lstat.
     const entries: { name: string; path: string; rel: string; stats: Stats }[] = [];
-    for (const [i, entryName] of names.entries()) {
-      if (i % STATS_PER_TURN === STATS_PER_TURN - 1) await nextTurn();
+    for (const entryName of names) {
+      if (this.turns.due()) await this.turns.take();
       this.options.signal?.throwIfAborted();
       const entryPath = join(path, entryName);
       const stats = this.lstat(entryPath, entryName);

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit, Semaphore } from '../../concurrency.ts';
 import { AirlockError, describeIoError } from '../../errors.ts';
+import { EventLoopTurns } from '../../event-loop-turns.ts';
 import type { ProgressListener } from '../../progress.ts';
 import type { BlobLocation } from '../../repo/blob-index.ts';
 import { readContent } from '../../repo/content.ts';
@@ -242,8 +242,8 @@ function packRanges(files: readonly WholeFile[]): PackRange[] {
 /**
  * Files held in one blob (or none): read in batches in pack order, then each written with synchronous calls. Every
  * asynchronous call was a trip through the thread pool, about eight per file, and the wake-ups and context switches
- * of those trips cost more than the work itself; a batch's synchronous writes block the event loop for a few
- * milliseconds, and it is given a turn between batches.
+ * of those trips cost more than the work itself. The event loop gets a turn whenever the writes have held it for
+ * a few milliseconds (see EventLoopTurns).
  */
 async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[], ctx: WriteContext, written: (e: PlacedEntry, bytes: number) => void): Promise<void> {
   const index = await repo.index();
@@ -268,6 +268,7 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
     reads.push(read);
   };
   for (let i = 0; i < RANGES_AHEAD; i++) startRead(i);
+  const turns = new EventLoopTurns();
   for (let i = 0; i < ranges.length; i++) {
     const range = ranges[i] as PackRange;
     const bytes = await (reads.shift() as Promise<Buffer>);
@@ -275,6 +276,7 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
     // A blob shared by several files sits next to itself in this order: decrypted once.
     let previous: { id: string; data: Buffer } | undefined;
     for (const { entry, loc } of range.files) {
+      if (turns.due()) await turns.take();
       ctx.signal?.throwIfAborted();
       if (previous?.id !== loc.id) {
         const envelope = bytes.subarray(loc.offset - range.start, loc.offset - range.start + loc.length);
@@ -283,7 +285,6 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
       writeWholeFile(entry.node, previous.data, entry.dest, ctx);
       written(entry, previous.data.length);
     }
-    await nextTurn();
   }
 }
 
@@ -399,9 +400,10 @@ function setMetadata(at: number | string, node: TreeNode, asRoot: boolean): void
 
 /** Runs quick synchronous steps, giving the event loop (the window, progress, cancellation) a turn now and then. */
 async function inTurns<T>(items: readonly T[], signal: AbortSignal | undefined, step: (item: T) => void): Promise<void> {
-  for (let i = 0; i < items.length; i++) {
-    if (i % 256 === 255) await nextTurn();
+  const turns = new EventLoopTurns();
+  for (const item of items) {
+    if (turns.due()) await turns.take();
     signal?.throwIfAborted();
-    step(items[i] as T);
+    step(item);
   }
 }

@@ -2,7 +2,7 @@
 
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { EventLoopTurns } from '../../event-loop-turns.ts';
 import type { Excluder } from './excludes.ts';
 
 export interface ScanTotals {
@@ -10,14 +10,12 @@ export interface ScanTotals {
   bytes: number;
 }
 
-/** Synchronous calls between two turns of the event loop: each through the thread pool cost five times the call. */
-const CALLS_PER_TURN = 256;
-
 export async function scanTotals(paths: readonly string[], excluder: Excluder, signal?: AbortSignal): Promise<ScanTotals> {
   const totals: ScanTotals = { files: 0, bytes: 0 };
-  let calls = 0;
+  // Synchronous calls: each through the thread pool cost five times the call itself.
+  const turns = new EventLoopTurns();
   const visit = async (path: string, relative: string): Promise<void> => {
-    if (++calls % CALLS_PER_TURN === 0) await nextTurn();
+    if (turns.due()) await turns.take();
     signal?.throwIfAborted();
     let s;
     try {
