@@ -1,6 +1,6 @@
 // Damage on the drive: flipped bytes, truncation, missing files, unknown versions — always detected and named, never restored silently.
 
-import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../electron/engine/backup/run-backup.ts';
@@ -90,10 +90,23 @@ describe('damage is detected and named', () => {
     const packs = await filesIn(join(repoDir, 'data'));
     await writeFile(join(work, 'moved'), await readFile(packs[0]!));
     await truncate(packs[0]!, 0);
-    const { rm } = await import('node:fs/promises');
     await rm(packs[0]!);
     const report = await checkRepository(await reopen(repoDir));
     expect(report.errors.join('\n')).toMatch(/listed in the index but missing/);
+  });
+
+  it('a restore from a missing pack names the pack and says to run check', async () => {
+    // The largest pack holds the files' data; the trees are in another, so the restore gets as far as reading data.
+    const packs = await filesIn(join(repoDir, 'data'));
+    const sizes = await Promise.all(packs.map(async (p) => (await readFile(p)).length));
+    const dataPack = packs[sizes.indexOf(Math.max(...sizes))]!;
+    await rm(dataPack);
+    const repo = await reopen(repoDir);
+    const [snapshot] = await repo.listSnapshots();
+    await expect(restoreFiles(repo, snapshot!.tree, { target: join(work, 'out') })).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      message: expect.stringMatching(/Pack [0-9a-f]{12} is missing from the repository\. Run `airlock check`\./) as unknown,
+    });
   });
 
   it('a repository of an unknown format version is refused, untouched, with a clear sentence', async () => {

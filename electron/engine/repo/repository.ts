@@ -263,15 +263,18 @@ export class Repository {
 
   /** Reads, decrypts, decompresses and verifies one blob: a blob whose content does not match its ID is never returned. */
   async readBlobAt(loc: BlobLocation): Promise<Buffer> {
-    const what = `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`;
-    let envelope: Buffer;
+    const envelope = await this.readPackRange(loc.packId, loc.offset, loc.length);
+    return this.decodeBlob(loc, envelope, `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`);
+  }
+
+  /** Bytes of a pack as stored (one blob's envelope, or several side by side), with a missing pack named as such. */
+  async readPackRange(packId: string, offset: number, length: number): Promise<Buffer> {
     try {
-      envelope = await this.storage.readRange('data', loc.packId, loc.offset, loc.length);
+      return await this.storage.readRange('data', packId, offset, length);
     } catch (err) {
-      if (isNotFound(err)) throw new AirlockError('CORRUPT_DATA', `Pack ${loc.packId.slice(0, 12)} is missing from the repository. Run \`airlock check\`.`);
-      throw describeIoError(err, `reading pack ${loc.packId.slice(0, 12)}`);
+      if (isNotFound(err)) throw new AirlockError('CORRUPT_DATA', `Pack ${packId.slice(0, 12)} is missing from the repository. Run \`airlock check\`.`);
+      throw describeIoError(err, `reading pack ${packId.slice(0, 12)}`);
     }
-    return this.decodeBlob(loc, envelope, what);
   }
 
   async decodeBlob(loc: BlobLocation, envelope: Buffer, what: string): Promise<Buffer> {

@@ -161,9 +161,8 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
         result.bytes += n;
         report(e.path);
       });
-      result.files++;
-      result.verified++;
-      report(e.path);
+      // Its bytes were counted as they were written.
+      written(e, 0);
     });
     await inTurns(links, options.signal, (e) => {
       if (options.overwrite) rmSync(e.dest, { force: true });
@@ -262,7 +261,7 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
   const startRead = (i: number) => {
     const range = ranges[i];
     if (!range) return;
-    const read = readPackRange(repo, range);
+    const read = repo.readPackRange(range.packId, range.start, range.end - range.start);
     // Rejections are handled when awaited below; this only stops an unhandled-rejection crash meanwhile.
     read.catch(() => undefined);
     reads.push(read);
@@ -285,17 +284,6 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
       writeWholeFile(entry.node, previous.data, entry.dest, ctx);
       written(entry, previous.data.length);
     }
-  }
-}
-
-async function readPackRange(repo: Repository, range: PackRange): Promise<Buffer> {
-  try {
-    return await repo.storage.readRange('data', range.packId, range.start, range.end - range.start);
-  } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') {
-      throw new AirlockError('CORRUPT_DATA', `Pack ${range.packId.slice(0, 12)} is missing from the repository. Run \`airlock check\`.`);
-    }
-    throw describeIoError(err, `reading pack ${range.packId.slice(0, 12)}`);
   }
 }
 
