@@ -1,6 +1,7 @@
 // Restoring many small files: read a pack range at a time, written whole, and still verified one by one.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, link, mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -61,6 +62,32 @@ describe('restoring many small files', () => {
     expect(await partials(target)).toEqual([]);
     await repo.storage.close?.();
   });
+
+  it('writes files batch by batch as it walks the snapshot, not after listing all of it', async () => {
+    const work = await tempDir();
+    const src = join(work, 'src');
+    // 4,500 files in 45 folders: more than one batch (4,096 files), which ends before the last folder.
+    for (let d = 0; d < 45; d++) {
+      const dir = join(src, `d${String(d).padStart(2, '0')}`);
+      await mkdir(dir, { recursive: true });
+      for (let f = 0; f < 100; f++) await writeFile(join(dir, `f${f}`), `${d}/${f}`);
+    }
+    const repo = await createRepository(join(work, 'repo'));
+    const { snapshot } = await runBackup(repo, { source: { kind: 'files', paths: [src] } });
+    const target = join(work, 'out');
+    let lastFolderAtFirstFile: boolean | undefined;
+    const result = await restoreFiles(repo, snapshot.tree, {
+      target,
+      onProgress: (p) => {
+        if (p.itemsDone === 1) lastFolderAtFirstFile = existsSync(join(target, 'src', 'd44'));
+      },
+    });
+    expect(result.files).toBe(4500);
+    // Listing the whole snapshot first (its memory growing with the number of files) would have made every folder.
+    expect(lastFolderAtFirstFile).toBe(false);
+    expect(await describeTree(join(target, 'src'))).toEqual(await describeTree(src));
+    await repo.storage.close?.();
+  }, 60_000);
 
   it('refuses a file whose recorded checksum does not match, leaving nothing under its name', async () => {
     const work = await tempDir();

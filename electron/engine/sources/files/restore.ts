@@ -31,14 +31,12 @@ export interface RestoreFilesResult {
   readonly verified: number;
 }
 
-interface PlannedEntry {
+/** One entry to restore, in tree order (a folder before what it holds), with where it is written. */
+interface PlacedEntry {
   readonly node: TreeNode;
   /** Path inside the target, with forward slashes. */
   readonly path: string;
-}
-
-interface PlacedEntry extends PlannedEntry {
-  /** Where it is written: an absolute path checked to be inside the target. */
+  /** An absolute path checked to be inside the target. */
   readonly dest: string;
 }
 
@@ -53,17 +51,37 @@ export function normaliseInclude(path: string): string[] {
 }
 
 /**
- * Trees loaded at once while planning: each is a small read, and one at a time left the process waiting for the
+ * Trees loaded at once while walking: each is a small read, and one at a time left the process waiting for the
  * drive (about a second for the 3.3k folders of /usr/share on a cold cache).
  */
 const TREES_IN_PARALLEL = 8;
+/** Subfolders of one folder loaded ahead of the walk: enough to keep the loads above busy, few enough to bound memory. */
+const SUBTREES_AHEAD = 8;
 
-/** Walks the snapshot and lists what will be written, in tree order, refusing any name that could escape the target. */
-async function plan(repo: Repository, rootTree: string, include: readonly string[][]): Promise<PlannedEntry[]> {
+/**
+ * Files written per batch. The whole snapshot's list (a thousand bytes or so per file) once peaked at 146 MB of heap
+ * for 80,000 files and would not fit at all for tens of millions; a batch is still long enough for its files to be
+ * read in runs of neighbouring blobs, as the walk meets them in about the order the backup stored them.
+ */
+const FILES_PER_BATCH = 4096;
+
+type Tree = Awaited<ReturnType<Repository['loadTree']>>;
+
+/**
+ * Yields the snapshot's entries to restore in tree order, refusing any name that could escape the target. Only the
+ * folders on the way down and a few subfolders ahead are in memory, whatever the snapshot's size.
+ */
+function walkSnapshot(repo: Repository, rootTree: string, include: readonly string[][], toPath: (path: string) => string): AsyncGenerator<PlacedEntry> {
   const loads = new Semaphore(TREES_IN_PARALLEL);
-  const walk = async (treeId: string, prefix: string[]): Promise<PlannedEntry[]> => {
-    const { nodes } = await loads.run(() => repo.loadTree(treeId));
-    // Every name checked before any subfolder is loaded: a refusal never leaves a started load unwatched.
+  const load = (treeId: string): Promise<Tree> => {
+    const loaded = loads.run(() => repo.loadTree(treeId));
+    // Rejections are handled when awaited in the walk; this only stops an unhandled-rejection crash meanwhile.
+    loaded.catch(() => undefined);
+    return loaded;
+  };
+  async function* walk(loaded: Promise<Tree>, prefix: string[]): AsyncGenerator<PlacedEntry> {
+    const { nodes } = await loaded;
+    // Every name checked before any subfolder is loaded.
     const seen = new Set<string>();
     for (const node of nodes) {
       if (!isSafeName(node.name) || seen.has(node.name)) {
@@ -71,29 +89,69 @@ async function plan(repo: Repository, rootTree: string, include: readonly string
       }
       seen.add(node.name);
     }
-    // Each folder's entries, then its subfolders' lists, spliced in where the folder is once they are loaded.
-    const parts: (PlannedEntry | Promise<PlannedEntry[]>)[] = [];
+    const wanted: { node: TreeNode; path: string[]; inside: boolean }[] = [];
     for (const node of nodes) {
       const path = [...prefix, node.name];
-      const wanted = include.length === 0 || include.some((inc) => inc.every((part, i) => i >= path.length || path[i] === part));
-      if (!wanted) continue;
-      const inside = include.length === 0 || include.some((inc) => inc.length <= path.length);
-      if (inside || node.type === 'dir') parts.push({ node, path: path.join('/') });
-      if (node.type === 'dir' && node.subtree) parts.push(walk(node.subtree, path));
+      if (include.length > 0 && !include.some((inc) => inc.every((part, i) => i >= path.length || path[i] === part))) continue;
+      wanted.push({ node, path, inside: include.length === 0 || include.some((inc) => inc.length <= path.length) });
     }
-    const lists = await Promise.all(parts.map((p) => (p instanceof Promise ? p : Promise.resolve([p]))));
-    return lists.flat();
-  };
-  return walk(rootTree, []);
+    const subtrees = wanted.flatMap((w) => (w.node.type === 'dir' && w.node.subtree ? [w.node.subtree] : []));
+    const ahead: Promise<Tree>[] = [];
+    let started = 0;
+    const loadAhead = () => {
+      for (; ahead.length < SUBTREES_AHEAD && started < subtrees.length; started++) ahead.push(load(subtrees[started] as string));
+    };
+    loadAhead();
+    for (const { node, path, inside } of wanted) {
+      const joined = path.join('/');
+      if (inside || node.type === 'dir') yield { node, path: joined, dest: toPath(joined) };
+      if (node.type === 'dir' && node.subtree) {
+        const next = ahead.shift() as Promise<Tree>;
+        loadAhead();
+        yield* walk(next, path);
+      }
+    }
+  }
+  return walk(load(rootTree), []);
+}
+
+interface Survey {
+  readonly entries: number;
+  readonly bytes: number;
+  readonly conflicts: number;
+  /** The first few files already at their destination, to show. */
+  readonly examples: readonly string[];
+  /** Whether an entry is exactly one of the paths asked for. */
+  readonly matched: boolean;
+}
+
+/** A first walk, before anything is written: every name checked, the totals for progress, and what is in the way. */
+async function survey(walk: AsyncGenerator<PlacedEntry>, include: readonly string[][], signal: AbortSignal | undefined): Promise<Survey> {
+  const asked = new Set(include.map((inc) => inc.join('/')));
+  const turns = new EventLoopTurns();
+  let entries = 0;
+  let bytes = 0;
+  let conflicts = 0;
+  let matched = false;
+  const examples: string[] = [];
+  for await (const e of walk) {
+    if (turns.due()) await turns.take();
+    signal?.throwIfAborted();
+    entries++;
+    if (e.node.type === 'file') bytes += e.node.size ?? 0;
+    if (asked.has(e.path)) matched = true;
+    // lstatSync without throwing: thousands of "not there" answers would otherwise each build an Error.
+    if (e.node.type !== 'dir' && lstatSync(e.dest, { throwIfNoEntry: false }) !== undefined) {
+      conflicts++;
+      if (examples.length < 5) examples.push(e.path);
+    }
+  }
+  return { entries, bytes, conflicts, examples, matched };
 }
 
 export async function restoreFiles(repo: Repository, rootTree: string, options: RestoreFilesOptions): Promise<RestoreFilesResult> {
   const target = resolve(options.target);
   const include = (options.include ?? []).map(normaliseInclude).filter((p) => p.length > 0);
-  const planned = await plan(repo, rootTree, include);
-  if (include.length > 0 && !planned.some((e) => include.some((inc) => inc.join('/') === e.path))) {
-    throw new AirlockError('PATH_NOT_FOUND', `Nothing in the snapshot matches ${include.map((p) => `"/${p.join('/')}"`).join(', ')}. List its contents with \`airlock ls\`.`);
-  }
   const toPath = (p: string) => {
     const full = resolve(target, ...p.split('/'));
     const rel = relative(target, full);
@@ -102,23 +160,18 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
     }
     return full;
   };
-  // Each destination worked out (and checked) once: resolving 50k paths twice was a twentieth of the work.
-  const entries: PlacedEntry[] = planned.map((e) => ({ ...e, dest: toPath(e.path) }));
-
+  const found = await survey(walkSnapshot(repo, rootTree, include, toPath), include, options.signal);
+  if (include.length > 0 && !found.matched) {
+    throw new AirlockError('PATH_NOT_FOUND', `Nothing in the snapshot matches ${include.map((p) => `"/${p.join('/')}"`).join(', ')}. List its contents with \`airlock ls\`.`);
+  }
   // Refuse before writing anything: a restore never silently replaces a file.
-  const conflicts: string[] = [];
-  for (const e of entries) {
-    // lstatSync without throwing: thousands of "not there" answers would otherwise each build an Error.
-    if (e.node.type !== 'dir' && lstatSync(e.dest, { throwIfNoEntry: false }) !== undefined) conflicts.push(e.path);
-  }
-  if (conflicts.length > 0 && !options.overwrite) {
-    const shown = conflicts.slice(0, 5).map((c) => `  ${join(target, c)}`).join('\n');
-    throw new AirlockError('TARGET_EXISTS', `${conflicts.length} file(s) already exist in ${target}, for example:\n${shown}\nRestore into an empty folder, or pass --overwrite to replace them. Nothing was written.`);
+  if (found.conflicts > 0 && !options.overwrite) {
+    const shown = found.examples.map((c) => `  ${join(target, c)}`).join('\n');
+    throw new AirlockError('TARGET_EXISTS', `${found.conflicts} file(s) already exist in ${target}, for example:\n${shown}\nRestore into an empty folder, or pass --overwrite to replace them. Nothing was written.`);
   }
 
-  const bytesTotal = entries.reduce((n, e) => n + (e.node.type === 'file' ? (e.node.size ?? 0) : 0), 0);
   const result = { files: 0, dirs: 0, symlinks: 0, bytes: 0, verified: 0 };
-  const report = (current: string) => options.onProgress?.({ phase: 'restore', current, bytesDone: result.bytes, bytesTotal, itemsDone: result.files, itemsTotal: entries.length });
+  const report = (current: string) => options.onProgress?.({ phase: 'restore', current, bytesDone: result.bytes, bytesTotal: found.bytes, itemsDone: result.files, itemsTotal: found.entries });
   const writing: WriteContext = { overwrite: options.overwrite === true, asRoot: process.getuid?.() === 0, signal: options.signal };
   const written = (e: PlacedEntry, bytes: number) => {
     result.bytes += bytes;
@@ -129,48 +182,52 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
 
   try {
     mkdirSync(target, { recursive: true });
-    // Directories first (so files have somewhere to go), each checked to be a real directory, never a symlink.
-    const dirs = entries.filter((x) => x.node.type === 'dir');
-    await inTurns(dirs, options.signal, (e) => {
-      mkdirSync(e.dest, { recursive: true });
-      if (!lstatSync(e.dest).isDirectory()) throw new AirlockError('UNSAFE_PATH', `Refusing to restore into ${e.dest}: it is not a real folder (a symlink?).`);
-      result.dirs++;
-    });
-    // Each hard-linked set is written once, under its first name; the other names are linked to it afterwards.
+    // Each hard-linked set is written once, under its first name; the other names are linked to it at the end.
     const linkedTo = new Map<string, string>();
     const links: PlacedEntry[] = [];
-    const whole: PlacedEntry[] = [];
-    const streamed: PlacedEntry[] = [];
-    for (const e of entries) {
-      if (e.node.type !== 'file') continue;
-      const key = e.node.hardlink;
-      if (key !== undefined && linkedTo.has(key)) links.push(e);
-      else {
-        if (key !== undefined) linkedTo.set(key, e.dest);
-        ((e.node.content ?? []).length <= 1 ? whole : streamed).push(e);
-      }
-    }
-    await restoreWholeFiles(repo, whole, writing, written);
-    // Files of several chunks, in the order their first chunks were stored, so the packs are read front to back.
-    const index = await repo.index();
-    const firstAt = (e: PlacedEntry) => index.get(e.node.content?.[0] ?? '');
-    streamed.sort((a, b) => compareLocations(firstAt(a), firstAt(b)));
-    await mapLimit(streamed, FILES_IN_PARALLEL, async (e) => {
-      options.signal?.throwIfAborted();
-      await writeFile(repo, e.node, e.dest, writing, (n) => {
+    const symlinks: PlacedEntry[] = [];
+    const dirs: PlacedEntry[] = [];
+    let whole: PlacedEntry[] = [];
+    let streamed: PlacedEntry[] = [];
+    const writeBatch = async () => {
+      await restoreWholeFiles(repo, whole, writing, written);
+      await restoreStreamedFiles(repo, streamed, writing, (e, n) => {
         result.bytes += n;
         report(e.path);
-      });
-      // Its bytes were counted as they were written.
-      written(e, 0);
-    });
+      }, written);
+      whole = [];
+      streamed = [];
+    };
+    const turns = new EventLoopTurns();
+    for await (const e of walkSnapshot(repo, rootTree, include, toPath)) {
+      if (turns.due()) await turns.take();
+      options.signal?.throwIfAborted();
+      if (e.node.type === 'dir') {
+        // Folders as the walk meets them (before what they hold), each checked to be a real folder, never a symlink.
+        mkdirSync(e.dest, { recursive: true });
+        if (!lstatSync(e.dest).isDirectory()) throw new AirlockError('UNSAFE_PATH', `Refusing to restore into ${e.dest}: it is not a real folder (a symlink?).`);
+        result.dirs++;
+        dirs.push(e);
+      } else if (e.node.type === 'symlink') {
+        symlinks.push(e);
+      } else {
+        const key = e.node.hardlink;
+        if (key !== undefined && linkedTo.has(key)) links.push(e);
+        else {
+          if (key !== undefined) linkedTo.set(key, e.dest);
+          ((e.node.content ?? []).length <= 1 ? whole : streamed).push(e);
+          if (whole.length + streamed.length >= FILES_PER_BATCH) await writeBatch();
+        }
+      }
+    }
+    await writeBatch();
     await inTurns(links, options.signal, (e) => {
       if (options.overwrite) rmSync(e.dest, { force: true });
       linkSync(linkedTo.get(e.node.hardlink ?? '') ?? '', e.dest);
       result.files++;
     });
     // Symlinks last: nothing is ever written through a link this restore created.
-    await inTurns(entries.filter((x) => x.node.type === 'symlink'), options.signal, (e) => {
+    await inTurns(symlinks, options.signal, (e) => {
       if (options.overwrite) rmSync(e.dest, { force: true });
       symlinkSync(e.node.linkTarget ?? '', e.dest);
       result.symlinks++;
@@ -183,6 +240,21 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
     throw describeIoError(err, `restoring into ${target}`);
   }
   return result;
+}
+
+/** Files of several chunks, in the order their first chunks were stored, so the packs are read front to back. */
+async function restoreStreamedFiles(repo: Repository, files: PlacedEntry[], ctx: WriteContext, onBytes: (e: PlacedEntry, n: number) => void, written: (e: PlacedEntry, bytes: number) => void): Promise<void> {
+  const index = await repo.index();
+  const firstAt = (e: PlacedEntry) => index.get(e.node.content?.[0] ?? '');
+  files.sort((a, b) => compareLocations(firstAt(a), firstAt(b)));
+  await mapLimit(files, FILES_IN_PARALLEL, async (e) => {
+    ctx.signal?.throwIfAborted();
+    await writeFile(repo, e.node, e.dest, ctx, (n) => {
+      onBytes(e, n);
+    });
+    // Its bytes were counted as they were written.
+    written(e, 0);
+  });
 }
 
 interface WriteContext {
