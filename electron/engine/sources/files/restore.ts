@@ -1,7 +1,7 @@
 // Restoring a snapshot's files into a folder: never outside it, never over existing files unless asked, every file verified.
 
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, linkSync, lstatSync, mkdirSync, opendirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { mapLimit, Semaphore } from '../../concurrency.ts';
@@ -125,8 +125,28 @@ interface Survey {
   readonly matched: boolean;
 }
 
-/** A first walk, before anything is written: every name checked, the totals for progress, and what is in the way. */
-async function survey(walk: AsyncGenerator<PlacedEntry>, include: readonly string[][], signal: AbortSignal | undefined): Promise<Survey> {
+/** Whether `dir` is missing or holds nothing: then nothing can be in the restore's way, and no path needs a look. */
+function isEmptyFolder(dir: string): boolean {
+  let listing;
+  try {
+    listing = opendirSync(dir);
+  } catch (err) {
+    // Not a folder, or not readable: looked at path by path, and the writing reports what is wrong.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  try {
+    return listing.readSync() === null;
+  } finally {
+    listing.closeSync();
+  }
+}
+
+/**
+ * A first walk, before anything is written: every name checked, the totals for progress, and what is in the way.
+ * That last is looked for only when `target` holds something: 80,000 looks into an empty folder took 0.15-0.35 s.
+ */
+async function survey(walk: AsyncGenerator<PlacedEntry>, include: readonly string[][], target: string, signal: AbortSignal | undefined): Promise<Survey> {
+  const lookForConflicts = !isEmptyFolder(target);
   const asked = new Set(include.map((inc) => inc.join('/')));
   const turns = new EventLoopTurns();
   let entries = 0;
@@ -141,7 +161,7 @@ async function survey(walk: AsyncGenerator<PlacedEntry>, include: readonly strin
     if (e.node.type === 'file') bytes += e.node.size ?? 0;
     if (asked.has(e.path)) matched = true;
     // lstatSync without throwing: thousands of "not there" answers would otherwise each build an Error.
-    if (e.node.type !== 'dir' && lstatSync(e.dest, { throwIfNoEntry: false }) !== undefined) {
+    if (lookForConflicts && e.node.type !== 'dir' && lstatSync(e.dest, { throwIfNoEntry: false }) !== undefined) {
       conflicts++;
       if (examples.length < 5) examples.push(e.path);
     }
@@ -160,7 +180,7 @@ export async function restoreFiles(repo: Repository, rootTree: string, options: 
     }
     return full;
   };
-  const found = await survey(walkSnapshot(repo, rootTree, include, toPath), include, options.signal);
+  const found = await survey(walkSnapshot(repo, rootTree, include, toPath), include, target, options.signal);
   if (include.length > 0 && !found.matched) {
     throw new AirlockError('PATH_NOT_FOUND', `Nothing in the snapshot matches ${include.map((p) => `"/${p.join('/')}"`).join(', ')}. List its contents with \`airlock ls\`.`);
   }
