@@ -67,9 +67,19 @@ const FILES_PER_BATCH = 4096;
 
 type Tree = Awaited<ReturnType<Repository['loadTree']>>;
 
+/** One folder being walked: its entries to restore, and loads of the subfolders coming next. */
+interface Folder {
+  readonly entries: readonly { readonly node: TreeNode; readonly parts: readonly string[]; readonly inside: boolean }[];
+  next: number;
+  readonly subtrees: readonly string[];
+  started: number;
+  readonly ahead: Promise<Tree>[];
+}
+
 /**
  * Yields the snapshot's entries to restore in tree order, refusing any name that could escape the target. Only the
- * folders on the way down and a few subfolders ahead are in memory, whatever the snapshot's size.
+ * folders on the way down and a few subfolders ahead are in memory, whatever the snapshot's size. One generator with
+ * a stack of folders, not one generator per folder: each entry then passes through one `yield`, not one per level.
  */
 function walkSnapshot(repo: Repository, rootTree: string, include: readonly string[][], toPath: (path: string) => string): AsyncGenerator<PlacedEntry> {
   const loads = new Semaphore(TREES_IN_PARALLEL);
@@ -79,7 +89,10 @@ function walkSnapshot(repo: Repository, rootTree: string, include: readonly stri
     loaded.catch(() => undefined);
     return loaded;
   };
-  async function* walk(loaded: Promise<Tree>, prefix: string[]): AsyncGenerator<PlacedEntry> {
+  const loadAhead = (folder: Folder) => {
+    for (; folder.ahead.length < SUBTREES_AHEAD && folder.started < folder.subtrees.length; folder.started++) folder.ahead.push(load(folder.subtrees[folder.started] as string));
+  };
+  const enter = async (loaded: Promise<Tree>, prefix: readonly string[]): Promise<Folder> => {
     const { nodes } = await loaded;
     // Every name checked before any subfolder is loaded.
     const seen = new Set<string>();
@@ -89,30 +102,36 @@ function walkSnapshot(repo: Repository, rootTree: string, include: readonly stri
       }
       seen.add(node.name);
     }
-    const wanted: { node: TreeNode; path: string[]; inside: boolean }[] = [];
+    const entries: Folder['entries'][number][] = [];
     for (const node of nodes) {
-      const path = [...prefix, node.name];
-      if (include.length > 0 && !include.some((inc) => inc.every((part, i) => i >= path.length || path[i] === part))) continue;
-      wanted.push({ node, path, inside: include.length === 0 || include.some((inc) => inc.length <= path.length) });
+      const parts = [...prefix, node.name];
+      if (include.length > 0 && !include.some((inc) => inc.every((part, i) => i >= parts.length || parts[i] === part))) continue;
+      entries.push({ node, parts, inside: include.length === 0 || include.some((inc) => inc.length <= parts.length) });
     }
-    const subtrees = wanted.flatMap((w) => (w.node.type === 'dir' && w.node.subtree ? [w.node.subtree] : []));
-    const ahead: Promise<Tree>[] = [];
-    let started = 0;
-    const loadAhead = () => {
-      for (; ahead.length < SUBTREES_AHEAD && started < subtrees.length; started++) ahead.push(load(subtrees[started] as string));
-    };
-    loadAhead();
-    for (const { node, path, inside } of wanted) {
-      const joined = path.join('/');
-      if (inside || node.type === 'dir') yield { node, path: joined, dest: toPath(joined) };
+    const subtrees = entries.flatMap((e) => (e.node.type === 'dir' && e.node.subtree ? [e.node.subtree] : []));
+    const folder: Folder = { entries, next: 0, subtrees, started: 0, ahead: [] };
+    loadAhead(folder);
+    return folder;
+  };
+  async function* walk(): AsyncGenerator<PlacedEntry> {
+    const stack = [await enter(load(rootTree), [])];
+    for (let folder = stack.at(-1); folder !== undefined; folder = stack.at(-1)) {
+      const entry = folder.entries[folder.next++];
+      if (entry === undefined) {
+        stack.pop();
+        continue;
+      }
+      const { node, parts, inside } = entry;
+      const path = parts.join('/');
+      if (inside || node.type === 'dir') yield { node, path, dest: toPath(path) };
       if (node.type === 'dir' && node.subtree) {
-        const next = ahead.shift() as Promise<Tree>;
-        loadAhead();
-        yield* walk(next, path);
+        const next = folder.ahead.shift() as Promise<Tree>;
+        loadAhead(folder);
+        stack.push(await enter(next, parts));
       }
     }
   }
-  return walk(load(rootTree), []);
+  return walk();
 }
 
 interface Survey {
