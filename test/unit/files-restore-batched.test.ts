@@ -9,6 +9,7 @@ import { runBackup } from '../../electron/engine/backup/run-backup.ts';
 import { LocalStorage } from '../../electron/engine/repo/local-storage.ts';
 import type { Repository } from '../../electron/engine/repo/repository.ts';
 import { restoreFiles } from '../../electron/engine/sources/files/restore.ts';
+import type { TreeNode } from '../../electron/engine/repo/tree.ts';
 import { describeTree, tempDir } from '../helpers/files.ts';
 import { createRepository } from '../helpers/repo.ts';
 
@@ -106,6 +107,37 @@ describe('restoring many small files', () => {
     await expect(restoreFiles(repo, lying, { target })).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
     await expect(stat(join(target, 'src', 'f3.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await partials(target)).toEqual([]);
+    await repo.storage.close?.();
+  });
+
+  it('catches a blob at the wrong place in the index: by the whole file checksum, or blob by blob without one', async () => {
+    const work = await tempDir();
+    const { repo, tree } = await backedUp(work);
+    const srcNode = (await repo.loadTree(tree)).nodes[0];
+    if (srcNode?.subtree === undefined) throw new Error('no source folder in the snapshot');
+    const inner = await repo.loadTree(srcNode.subtree);
+    const f3 = inner.nodes.find((n) => n.name === 'f3.txt');
+    const f6 = inner.nodes.find((n) => n.name === 'f6.txt');
+    const f6At = (await repo.index()).get(f6?.content?.[0] ?? '');
+    if (!f3 || !f6At) throw new Error('f3.txt or f6.txt is not in the snapshot');
+    // An index entry that sends an ID to another blob's place: the blob there is genuine, sealed with the
+    // repository's key, so only a hash of its content can tell it is not the one asked for.
+    const misplaced = 'e'.repeat(64);
+    (await repo.index()).add({ packId: f6At.packId, blobs: [{ ...f6At, id: misplaced }] });
+    const pointingThere = { ...f3, content: [misplaced], size: f6At.rawLength };
+    const { sha256: _, ...withoutChecksum } = pointingThere;
+    const restoreOnly = async (node: TreeNode) => {
+      const subtree = (await repo.saveTree([node])).id;
+      const root = (await repo.saveTree([{ ...srcNode, subtree }])).id;
+      await repo.flush();
+      return restoreFiles(repo, root, { target: join(work, 'out') });
+    };
+
+    await expect(restoreOnly(pointingThere)).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+    await expect(restoreOnly(withoutChecksum)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+    await expect(restoreOnly(withoutChecksum)).rejects.toThrow('does not match its ID');
+    await expect(stat(join(work, 'out', 'src', 'f3.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await partials(join(work, 'out'))).toEqual([]);
     await repo.storage.close?.();
   });
 

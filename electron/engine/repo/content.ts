@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Semaphore } from '../concurrency.ts';
 import { chunkStream, gearTable } from './chunker.ts';
-import type { Repository, SaveOptions } from './repository.ts';
+import type { ReadOptions, Repository, SaveOptions } from './repository.ts';
 
 export interface StoredContent {
   readonly content: string[];
@@ -74,16 +74,19 @@ export async function storeSmall(repo: Repository, data: Buffer, inFlight: Semap
   return { content: [saved.id], sha256, size: data.length, added: saved.added, blobsAdded: saved.added > 0 ? 1 : 0 };
 }
 
-/** Yields a file's chunks in order, reading up to `readAhead` blobs ahead so decryption overlaps the drive. */
-export async function* readContent(repo: Repository, content: readonly string[], readAhead = 4): AsyncGenerator<Buffer> {
+/** Blobs read ahead of the one being yielded, so decryption overlaps the drive. */
+const READ_AHEAD = 4;
+
+/** Yields a file's chunks in order. */
+export async function* readContent(repo: Repository, content: readonly string[], options: ReadOptions = {}): AsyncGenerator<Buffer> {
   const queue: Promise<Buffer>[] = [];
   let next = 0;
   let previous: { id: string; data: Promise<Buffer> } | undefined;
   const fill = () => {
-    while (queue.length < readAhead && next < content.length) {
+    while (queue.length < READ_AHEAD && next < content.length) {
       const id = content[next++] ?? '';
       // A run of one repeated chunk (zeros in a disk image, a sparse file) is read and decrypted once.
-      const p = previous?.id === id ? previous.data : repo.loadBlob(id);
+      const p = previous?.id === id ? previous.data : repo.loadBlob(id, options);
       previous = { id, data: p };
       // Rejections are handled when awaited below; this only stops an unhandled-rejection crash meanwhile.
       p.catch(() => undefined);

@@ -10,7 +10,7 @@ import { EventLoopTurns } from '../../event-loop-turns.ts';
 import type { ProgressListener } from '../../progress.ts';
 import type { BlobLocation } from '../../repo/blob-index.ts';
 import { readContent } from '../../repo/content.ts';
-import type { Repository } from '../../repo/repository.ts';
+import type { ReadOptions, Repository } from '../../repo/repository.ts';
 import { isSafeName, type TreeNode } from '../../repo/tree.ts';
 
 export interface RestoreFilesOptions {
@@ -390,7 +390,8 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
       ctx.signal?.throwIfAborted();
       if (previous?.id !== loc.id) {
         const envelope = bytes.subarray(loc.offset - range.start, loc.offset - range.start + loc.length);
-        previous = { id: loc.id, data: await repo.decodeBlob(loc, envelope, `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`) };
+        const what = `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`;
+        previous = { id: loc.id, data: await repo.decodeBlob(loc, envelope, what, readOptions(entry.node)) };
       }
       writeWholeFile(entry.node, previous.data, entry.dest, ctx);
       written(entry, previous.data.length);
@@ -406,6 +407,11 @@ function isAllZero(chunk: Buffer): boolean {
   if (chunk.length < HOLE_MIN) return false;
   if (zeros.length < chunk.length) zeros = Buffer.alloc(chunk.length);
   return chunk.equals(zeros.subarray(0, chunk.length));
+}
+
+/** A file with a recorded checksum is checked whole before it gets its name, so its blobs need not each be checked too. */
+function readOptions(node: TreeNode): ReadOptions {
+  return { checkId: node.sha256 === undefined };
 }
 
 function verified(node: TreeNode, digest: string, dest: string): void {
@@ -450,7 +456,7 @@ async function writeFile(repo: Repository, node: TreeNode, dest: string, ctx: Wr
   try {
     let position = 0;
     let endsInHole = false;
-    for await (const chunk of readContent(repo, node.content ?? [])) {
+    for await (const chunk of readContent(repo, node.content ?? [], readOptions(node))) {
       ctx.signal?.throwIfAborted();
       hash.update(chunk);
       endsInHole = isAllZero(chunk);
