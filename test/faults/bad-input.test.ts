@@ -1,7 +1,7 @@
 // Bad input: files that change or cannot be read during a backup, symlink loops, and manifests tampered to escape a restore.
 
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBackup } from '../../electron/engine/backup/run-backup.ts';
@@ -26,6 +26,29 @@ describe('files that misbehave during a backup', () => {
     } finally {
       writer.kill();
     }
+  });
+
+  it('a small file that grows after the walk looked at it is read to its end and stored as it was read', async () => {
+    const work = await tempDir();
+    const src = join(work, 'src');
+    // Thousands of neighbours: the walk looks at every entry of a folder before reading any, so the log grows
+    // between the walk's look and its read, and is read past the size the walk saw.
+    const neighbours = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`n${i}.txt`, `neighbour ${i}`]));
+    await writeTree(src, { ...neighbours, 'small.log': 'start\n' });
+    const log = join(src, 'small.log');
+    const repo = await createRepository(join(work, 'repo'));
+    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');fs.appendFileSync(${JSON.stringify(log)},'up\\n');setInterval(()=>fs.appendFileSync(${JSON.stringify(log)},'line\\n'),1)`]);
+    try {
+      while (!(await readFile(log, 'utf8')).includes('up')) await new Promise((r) => setTimeout(r, 10));
+      const outcome = await runBackup(repo, { source: { kind: 'files', paths: [src] } });
+      expect(outcome.partial).toBe(false);
+      await restoreFiles(repo, outcome.snapshot.tree, { target: join(work, 'out') });
+    } finally {
+      writer.kill();
+    }
+    const restored = await readFile(join(work, 'out', 'src', 'small.log'), 'utf8');
+    expect(restored).toMatch(/^start\nup\n(line\n)*$/);
+    expect((await readFile(log, 'utf8')).startsWith(restored)).toBe(true);
   });
 
   it('unreadable files are listed, the snapshot is marked partial, and the CLI exits 3', async (ctx) => {
