@@ -126,8 +126,8 @@ describe('restoring many small files', () => {
     (await repo.index()).add({ packId: f6At.packId, blobs: [{ ...f6At, id: misplaced }] });
     const pointingThere = { ...f3, content: [misplaced], size: f6At.rawLength };
     const { sha256: _, ...withoutChecksum } = pointingThere;
-    const restoreOnly = async (node: TreeNode) => {
-      const subtree = (await repo.saveTree([node])).id;
+    const restoreOnly = async (...nodes: TreeNode[]) => {
+      const subtree = (await repo.saveTree(nodes)).id;
       const root = (await repo.saveTree([{ ...srcNode, subtree }])).id;
       await repo.flush();
       return restoreFiles(repo, root, { target: join(work, 'out') });
@@ -137,6 +137,11 @@ describe('restoring many small files', () => {
     await expect(restoreOnly(withoutChecksum)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
     await expect(restoreOnly(withoutChecksum)).rejects.toThrow('does not match its ID');
     await expect(stat(join(work, 'out', 'src', 'f3.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // The same blob for a file whose checksum matches it, then for one recorded without a checksum: decrypted once
+    // for the first, it is still checked against its ID for the second.
+    const f6Itself = { ...pointingThere, sha256: f6?.sha256 };
+    await expect(restoreOnly(f6Itself, { ...withoutChecksum, name: 'g.txt' })).rejects.toThrow('does not match its ID');
+    await expect(stat(join(work, 'out', 'src', 'g.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await partials(join(work, 'out'))).toEqual([]);
     await repo.storage.close?.();
   });

@@ -383,15 +383,17 @@ async function restoreWholeFiles(repo: Repository, files: readonly PlacedEntry[]
     const range = ranges[i] as PackRange;
     const bytes = await (reads.shift() as Promise<Buffer>);
     startRead(i + RANGES_AHEAD);
-    // A blob shared by several files sits next to itself in this order: decrypted once.
-    let previous: { id: string; data: Buffer } | undefined;
+    // A blob shared by several files sits next to itself in this order: decrypted once, unless a file recorded
+    // without a checksum needs the ID check its predecessor could skip.
+    let previous: { id: string; data: Buffer; idChecked: boolean } | undefined;
     for (const { entry, loc } of range.files) {
       if (turns.due()) await turns.take();
       ctx.signal?.throwIfAborted();
-      if (previous?.id !== loc.id) {
+      const options = readOptions(entry.node);
+      if (previous?.id !== loc.id || (options.checkId === true && !previous.idChecked)) {
         const envelope = bytes.subarray(loc.offset - range.start, loc.offset - range.start + loc.length);
         const what = `Blob ${loc.id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)}`;
-        previous = { id: loc.id, data: await repo.decodeBlob(loc, envelope, what, readOptions(entry.node)) };
+        previous = { id: loc.id, data: await repo.decodeBlob(loc, envelope, what, options), idChecked: options.checkId === true };
       }
       writeWholeFile(entry.node, previous.data, entry.dest, ctx);
       written(entry, previous.data.length);
