@@ -11,7 +11,7 @@ import type { ProgressListener } from '../../progress.ts';
 import type { BlobLocation } from '../../repo/blob-index.ts';
 import { readContent } from '../../repo/content.ts';
 import type { ReadOptions, Repository } from '../../repo/repository.ts';
-import { isSafeName, type TreeNode } from '../../repo/tree.ts';
+import { isSafeName, type Tree, type TreeNode } from '../../repo/tree.ts';
 
 export interface RestoreFilesOptions {
   readonly target: string;
@@ -64,8 +64,6 @@ const SUBTREES_AHEAD = 8;
  * read in runs of neighbouring blobs, as the walk meets them in about the order the backup stored them.
  */
 const FILES_PER_BATCH = 4096;
-
-type Tree = Awaited<ReturnType<Repository['loadTree']>>;
 
 /** One folder being walked: its entries to restore, and loads of the subfolders coming next. */
 interface Folder {
